@@ -1,0 +1,188 @@
+package sohoa
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"strings"
+	"time"
+)
+
+// Status is where a document is on its way from upload to search.
+type Status string
+
+const (
+	StatusQueued     Status = "queued"
+	StatusProcessing Status = "processing"
+	StatusReady      Status = "ready"
+	StatusFailed     Status = "failed"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusQueued, StatusProcessing, StatusReady, StatusFailed:
+		return true
+	}
+	return false
+}
+
+// Document is what the catalog and the API show of one uploaded record.
+type Document struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Status    Status    `json:"status"`
+	Error     string    `json:"error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Pages     []Page    `json:"pages"`
+}
+
+// Page is one page image of a document, numbered from 1.
+type Page struct {
+	Number int `json:"number"`
+	// SHA256 is the digest of the page's own image bytes: the uploaded file,
+	// or for a page of a multi-page TIFF the single-page TIFF cut from it.
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	// DPI is the resolution the file declares; 0 when it declares none.
+	DPI int `json:"dpi"`
+	// OCRConfidence is the mean word confidence (0–100) once OCR has run.
+	OCRConfidence *float64 `json:"ocr_confidence"`
+	// Source is the SHA-256 of the uploaded file the page comes from, Frame
+	// its index in that file (0 but for multi-page TIFF).
+	Source string `json:"source"`
+	Frame  int    `json:"frame"`
+}
+
+// Original is one uploaded file, kept byte for byte in the store under its
+// SHA-256.
+type Original struct {
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+	Filename    string `json:"filename,omitempty"`
+}
+
+// Manifest is the system of record for one document, kept in the object
+// store beside its originals; the catalog and the index are rebuilt from it.
+type Manifest struct {
+	Version   int           `json:"version"`
+	ID        string        `json:"id"`
+	Title     string        `json:"title"`
+	CreatedAt time.Time     `json:"created_at"`
+	Status    Status        `json:"status"`
+	Error     string        `json:"error,omitempty"`
+	Originals []Original    `json:"originals"`
+	Pages     []Page        `json:"pages"`
+	History   []StatusEvent `json:"history"`
+	// Deleted is set when the document was deleted: the manifest stays as a
+	// tombstone so that a rebuild does not bring the document back.
+	Deleted *Deletion `json:"deleted,omitempty"`
+}
+
+// ManifestVersion is the layout version of manifests written by this code.
+const ManifestVersion = 1
+
+// StatusEvent is one step of a document's history.
+type StatusEvent struct {
+	Status Status    `json:"status"`
+	At     time.Time `json:"at"`
+	Error  string    `json:"error,omitempty"`
+}
+
+// Deletion records who deleted a document and when.
+type Deletion struct {
+	At time.Time `json:"at"`
+	By string    `json:"by"`
+}
+
+// SetStatus moves the manifest to status s at time at, appending to its history.
+func (m *Manifest) SetStatus(s Status, at time.Time, reason string) {
+	m.Status, m.Error = s, reason
+	m.History = append(m.History, StatusEvent{Status: s, At: at.UTC(), Error: reason})
+}
+
+// Document returns what the catalog shows of the manifest.
+func (m *Manifest) Document() *Document {
+	d := &Document{ID: m.ID, Title: m.Title, Status: m.Status, Error: m.Error, CreatedAt: m.CreatedAt, Pages: m.Pages}
+	d.UpdatedAt = m.CreatedAt
+	if n := len(m.History); n > 0 {
+		d.UpdatedAt = m.History[n-1].At
+	}
+	return d
+}
+
+// PageText is what OCR read on one page: the text, its mean confidence and
+// every word with its box, kept in the store as an artifact.
+type PageText struct {
+	Document   string  `json:"document"`
+	Page       int     `json:"page"`
+	Text       string  `json:"text"`
+	Confidence float64 `json:"confidence"`
+	Words      []Word  `json:"words"`
+	Engine     string  `json:"engine"`
+	Languages  string  `json:"languages"`
+	// Seconds is how long recognition took, for the record.
+	Seconds float64 `json:"seconds"`
+}
+
+// Word is one recognised word: its text, confidence and box in pixels of the
+// page image (X0,Y0 top left, X1,Y1 bottom right), with Tesseract's block,
+// paragraph and line numbers.
+type Word struct {
+	Text       string  `json:"t"`
+	Confidence float64 `json:"c"`
+	X0         int     `json:"x0"`
+	Y0         int     `json:"y0"`
+	X1         int     `json:"x1"`
+	Y1         int     `json:"y1"`
+	Block      int     `json:"b"`
+	Par        int     `json:"p"`
+	Line       int     `json:"l"`
+}
+
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewID returns a new document ID: 26 characters, sortable by creation time
+// (a ULID: 48 bits of milliseconds, 80 random bits, Crockford base32).
+func NewID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	if _, err := rand.Read(b[6:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	var sb strings.Builder
+	// 128 bits as 26 base32 digits, most significant first (2 leading bits zero).
+	hi := binary.BigEndian.Uint64(b[:8])
+	lo := binary.BigEndian.Uint64(b[8:])
+	for i := 25; i >= 0; i-- {
+		shift := uint(i * 5)
+		var v uint64
+		switch {
+		case shift >= 64:
+			v = hi >> (shift - 64)
+		case shift > 59:
+			v = lo>>shift | hi<<(64-shift)
+		default:
+			v = lo >> shift
+		}
+		sb.WriteByte(crockford[v&31])
+	}
+	return sb.String()
+}
+
+// ValidID reports whether id looks like an ID NewID made, so that nothing
+// else reaches a store key.
+func ValidID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if strings.IndexByte(crockford, id[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,106 @@
+// Package miniotest starts a real MinIO server for tests, on 127.0.0.1 on a
+// free port, with its data in the test's temporary directory.
+//
+// The binary is found at $SOHOA_MINIO, then $HOME/.cache/sohoa/bin/minio, then
+// on PATH (`make minio` builds it there). Without one the test is skipped,
+// unless SOHOA_REQUIRE_MINIO=1 (set by `make test`), when it fails.
+package miniotest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sohoa/store/s3"
+)
+
+// Server is a running MinIO server.
+type Server struct {
+	Endpoint  string
+	AccessKey string
+	SecretKey string
+}
+
+// Config returns the store configuration for a bucket on the server.
+func (s *Server) Config(bucket string) s3.Config {
+	return s3.Config{Endpoint: s.Endpoint, AccessKey: s.AccessKey, SecretKey: s.SecretKey, Bucket: bucket}
+}
+
+// Binary returns the path of the MinIO server binary, or "".
+func Binary() string {
+	if p := os.Getenv("SOHOA_MINIO"); p != "" {
+		return p
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".cache", "sohoa", "bin", "minio")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	p, _ := exec.LookPath("minio")
+	return p
+}
+
+// Start starts a server that stops when the test ends.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	bin := Binary()
+	if bin == "" {
+		if os.Getenv("SOHOA_REQUIRE_MINIO") == "1" {
+			tb.Fatal("no MinIO server binary: run `make minio`")
+		}
+		tb.Skip("no MinIO server binary (run `make minio`, or `make test` which does)")
+	}
+	port, console := freePort(tb), freePort(tb)
+	secret := make([]byte, 12)
+	rand.Read(secret)
+	srv := &Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", port), AccessKey: "sohoatest", SecretKey: hex.EncodeToString(secret)}
+	dir := tb.TempDir()
+	cmd := exec.Command(bin, "server", filepath.Join(dir, "data"),
+		"--address", srv.Endpoint, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), "--quiet")
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+srv.AccessKey, "MINIO_ROOT_PASSWORD="+srv.SecretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+dir)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start minio: %v", err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for {
+		resp, err := http.Get("http://" + srv.Endpoint + "/minio/health/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return srv
+			}
+		}
+		select {
+		case <-ctx.Done():
+			tb.Fatalf("minio did not become ready: %s", out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func freePort(tb testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
