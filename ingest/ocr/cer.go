@@ -1,0 +1,84 @@
+package ocr
+
+import (
+	"strings"
+
+	"sohoa/vntext"
+)
+
+// CER is the character error rate of the OCR text got against the ground
+// truth want, independent of reading order between lines: a page's two
+// header columns or a table may be read in more than one right order, and
+// that is not what this measures.
+//
+// Each ground-truth line is matched to the substring of got it is closest to
+// (edit distance, white space runs made one space); the errors are the sum of
+// those distances plus every character of got that no line matched (text
+// OCR made up), over the number of ground-truth characters.
+func CER(got, want string) float64 {
+	g := []rune(oneSpace(vntext.Normalize(got)))
+	covered := make([]bool, len(g))
+	var errs, total int
+	for _, line := range strings.Split(vntext.Normalize(want), "\n") {
+		w := []rune(oneSpace(line))
+		if len(w) == 0 {
+			continue
+		}
+		total += len(w)
+		d, start, end := substringDistance(w, g)
+		errs += d
+		for i := start; i < end; i++ {
+			covered[i] = true
+		}
+	}
+	for i, r := range g {
+		if !covered[i] && r != ' ' {
+			errs++
+		}
+	}
+	if total == 0 {
+		return float64(len(g))
+	}
+	return float64(errs) / float64(total)
+}
+
+func oneSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// substringDistance returns the least edit distance between p and any
+// substring t[start:end] (Sellers' algorithm), and that substring.
+func substringDistance(p, t []rune) (dist, start, end int) {
+	m, n := len(p), len(t)
+	// d[i][j]: distance of p[:i] to the best substring of t ending at j;
+	// s[i][j]: where that substring starts.
+	prev, cur := make([]int, n+1), make([]int, n+1)
+	ps, cs := make([]int, n+1), make([]int, n+1)
+	for j := 0; j <= n; j++ {
+		prev[j], ps[j] = 0, j
+	}
+	for i := 1; i <= m; i++ {
+		cur[0], cs[0] = i, 0
+		for j := 1; j <= n; j++ {
+			cost := 1
+			if p[i-1] == t[j-1] {
+				cost = 0
+			}
+			best, bs := prev[j-1]+cost, ps[j-1]
+			if v := prev[j] + 1; v < best {
+				best, bs = v, ps[j]
+			}
+			if v := cur[j-1] + 1; v < best {
+				best, bs = v, cs[j-1]
+			}
+			cur[j], cs[j] = best, bs
+		}
+		prev, cur = cur, prev
+		ps, cs = cs, ps
+	}
+	dist, end = prev[0], 0
+	for j := 1; j <= n; j++ {
+		if prev[j] < dist {
+			dist, end = prev[j], j
+		}
+	}
+	return dist, ps[end], end
+}

@@ -1,0 +1,137 @@
+// Package ocr runs Tesseract through gosseract; it is the only cgo package.
+//
+// An Engine owns one Tesseract handle and must be used by one goroutine at a
+// time: sharing a handle crashed the process in our measurements. Create
+// engines one after another (concurrent creation silenced stderr for good),
+// and run the process with OMP_THREAD_LIMIT=1: parallelism comes from one
+// engine per core, and OpenMP threads made each page 4–5× slower on 2 cores.
+// libgomp reads that variable when the process loads, so setting it later
+// from Go has no effect; cmd/sohoa re-executes itself with it set.
+package ocr
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/otiai10/gosseract/v2"
+
+	"sohoa"
+	"sohoa/vntext"
+)
+
+// Engine is one Tesseract handle.
+type Engine struct {
+	client *gosseract.Client
+	langs  string
+}
+
+// ErrUnreadable is returned when Leptonica cannot decode an image.
+var ErrUnreadable = errors.New("image cannot be decoded")
+
+// ThreadLimitSet reports whether OMP_THREAD_LIMIT=1 is in effect.
+func ThreadLimitSet() bool { return os.Getenv("OMP_THREAD_LIMIT") == "1" }
+
+// New returns an engine for langs ("vie+eng"), its models loaded.
+func New(langs string) (*Engine, error) {
+	c := gosseract.NewClient()
+	if err := c.SetLanguage(strings.Split(langs, "+")...); err != nil {
+		c.Close()
+		return nil, err
+	}
+	// SetPageSegMode is ignored before the first recognition (gosseract #167).
+	// Mode 4 (one column of lines of varying size) reads a register's table
+	// row by row, as a person does; on the sample pages it gave 4.2% CER
+	// against 17.0% for mode 3, which read the table column by column, and
+	// 5.0% for mode 6.
+	if err := c.SetVariable("tessedit_pageseg_mode", "4"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	e := &Engine{client: c, langs: langs}
+	// Load the models now, at start-up, on a blank page: a missing language
+	// is a configuration error, not a failed document.
+	if _, err := e.Recognize(blankPNG()); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("init tesseract (%s): %w", langs, err)
+	}
+	return e, nil
+}
+
+// Close frees the handle.
+func (e *Engine) Close() error { return e.client.Close() }
+
+// Recognize reads one page image (PNG, JPEG or TIFF bytes). It runs
+// recognition once and builds the text from the words, their boxes and
+// confidences.
+func (e *Engine) Recognize(img []byte) (*sohoa.PageText, error) {
+	start := time.Now()
+	if err := e.client.SetImageFromBytes(img); err != nil {
+		return nil, err
+	}
+	// gosseract keeps a NULL image when Leptonica fails to decode and would
+	// hand it to Tesseract, which crashes: look before we leap.
+	if reflect.ValueOf(e.client).Elem().FieldByName("pixImage").IsNil() {
+		return nil, ErrUnreadable
+	}
+	boxes, err := e.client.GetBoundingBoxesVerbose()
+	if err != nil {
+		return nil, fmt.Errorf("tesseract: %w", err)
+	}
+	pt := &sohoa.PageText{Engine: "tesseract " + gosseract.Version(), Languages: e.langs}
+	pt.Words = make([]sohoa.Word, 0, len(boxes))
+	var sum float64
+	for _, b := range boxes {
+		w := strings.TrimSpace(b.Word)
+		if w == "" {
+			continue
+		}
+		pt.Words = append(pt.Words, sohoa.Word{
+			Text: vntext.Normalize(w), Confidence: b.Confidence,
+			X0: b.Box.Min.X, Y0: b.Box.Min.Y, X1: b.Box.Max.X, Y1: b.Box.Max.Y,
+			Block: b.BlockNum, Par: b.ParNum, Line: b.LineNum,
+		})
+		sum += b.Confidence
+	}
+	if len(pt.Words) > 0 {
+		pt.Confidence = sum / float64(len(pt.Words))
+	}
+	pt.Text = Text(pt.Words)
+	pt.Seconds = time.Since(start).Seconds()
+	return pt, nil
+}
+
+// Text lays words out as lines: a space between words of a line, a newline
+// between lines.
+func Text(words []sohoa.Word) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			p := words[i-1]
+			if p.Block == w.Block && p.Par == w.Par && p.Line == w.Line {
+				b.WriteByte(' ')
+			} else {
+				b.WriteByte('\n')
+			}
+		}
+		b.WriteString(w.Text)
+	}
+	return b.String()
+}
+
+// blankPNG returns a small white page.
+func blankPNG() []byte {
+	img := image.NewGray(image.Rect(0, 0, 32, 32))
+	for i := range img.Pix {
+		img.Pix[i] = 0xFF
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
+}
