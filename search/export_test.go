@@ -1,0 +1,5 @@
+package search
+
+import "sohoa/vntext"
+
+func normalizeForTest(s string) string { return vntext.Normalize(s) }
