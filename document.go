@@ -186,3 +186,11 @@ func ValidID(id string) bool {
 	}
 	return true
 }
+
+// IndexDocument is what the search index holds of a ready document: its
+// title and the normalized text of each page, in order.
+type IndexDocument struct {
+	ID    string
+	Title string
+	Pages []string
+}

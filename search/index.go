@@ -22,13 +22,6 @@ type Index struct {
 	idx bleve.Index
 }
 
-// Document is what is indexed of one sohoa document.
-type Document struct {
-	ID    string
-	Title string
-	Pages []string // page texts, normalized
-}
-
 type indexDoc struct {
 	Title string   `json:"title"`
 	Text  []string `json:"text"`
@@ -92,12 +85,12 @@ func (x *Index) Close() error { return x.idx.Close() }
 // Count returns how many documents are indexed.
 func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
-func toIndexDoc(d *Document) indexDoc {
+func toIndexDoc(d *sohoa.IndexDocument) indexDoc {
 	return indexDoc{Title: d.Title, Text: d.Pages, IDs: Identifiers(d.Title + "\n" + strings.Join(d.Pages, "\n"))}
 }
 
 // Put indexes d, replacing any earlier version.
-func (x *Index) Put(ctx context.Context, d *Document) error {
+func (x *Index) Put(ctx context.Context, d *sohoa.IndexDocument) error {
 	if err := x.idx.Index(d.ID, toIndexDoc(d)); err != nil {
 		return fmt.Errorf("index %s: %w", d.ID, err)
 	}
@@ -105,7 +98,7 @@ func (x *Index) Put(ctx context.Context, d *Document) error {
 }
 
 // PutBatch indexes many documents at once, for rebuilds.
-func (x *Index) PutBatch(ctx context.Context, docs []*Document) error {
+func (x *Index) PutBatch(ctx context.Context, docs []*sohoa.IndexDocument) error {
 	b := x.idx.NewBatch()
 	for _, d := range docs {
 		if err := b.Index(d.ID, toIndexDoc(d)); err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"sohoa"
 )
 
 func MustOpen(tb testing.TB) *Index {
@@ -19,7 +21,7 @@ func MustOpen(tb testing.TB) *Index {
 	return x
 }
 
-var corpus = []*Document{
+var corpus = []*sohoa.IndexDocument{
 	{ID: "diploma-tuan", Title: "Bằng tốt nghiệp THPT", Pages: []string{
 		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nBẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG\nHọ và tên: Lê Quang Tuấn\nNgày sinh: 12/04/2004\nSố hiệu: B 0174420\nSố vào sổ cấp bằng: 0415/THPT/2022"}},
 	{ID: "diploma-dung", Title: "Bằng tốt nghiệp THPT", Pages: []string{
@@ -35,7 +37,7 @@ var corpus = []*Document{
 
 func indexed(t *testing.T) *Index {
 	x := MustOpen(t)
-	docs := make([]*Document, len(corpus))
+	docs := make([]*sohoa.IndexDocument, len(corpus))
 	for i, d := range corpus {
 		c := *d
 		c.Pages = nil
@@ -140,7 +142,7 @@ func TestHighlightsLandOnTheOriginalCharacters(t *testing.T) {
 
 func TestSnippetEscapesHTML(t *testing.T) {
 	x := MustOpen(t)
-	doc := &Document{ID: "x", Title: "<script>", Pages: []string{`Trường <b>"A"</b> & trường B`}}
+	doc := &sohoa.IndexDocument{ID: "x", Title: "<script>", Pages: []string{`Trường <b>"A"</b> & trường B`}}
 	if err := x.Put(context.Background(), doc); err != nil {
 		t.Fatal(err)
 	}

@@ -58,9 +58,9 @@ type Info struct {
 }
 
 // Keys of the layout described in the package documentation.
-func OriginalKey(sha string) string   { return "originals/sha256/" + sha }
-func ManifestKey(id string) string    { return "documents/" + id + "/manifest.json" }
-func TextKey(id string) string        { return "documents/" + id + "/text.txt" }
+func OriginalKey(sha string) string { return "originals/sha256/" + sha }
+func ManifestKey(id string) string  { return "documents/" + id + "/manifest.json" }
+func TextKey(id string) string      { return "documents/" + id + "/text.txt" }
 func PageOCRKey(id string, n int) string {
 	return "documents/" + id + "/pages/" + strconv.Itoa(n) + "/ocr.json"
 }

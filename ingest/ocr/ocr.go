@@ -50,6 +50,9 @@ func New(langs string) (*Engine, error) {
 	// row by row, as a person does; on the sample pages it gave 4.2% CER
 	// against 17.0% for mode 3, which read the table column by column, and
 	// 5.0% for mode 6.
+	// Tesseract's own chatter ("Estimating resolution as 488") would land
+	// in our logs unstructured.
+	c.SetVariable("debug_file", "/dev/null")
 	if err := c.SetVariable("tessedit_pageseg_mode", "4"); err != nil {
 		c.Close()
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-
 )
 
 // Content types of the formats sohoa accepts.

@@ -1,0 +1,360 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"sohoa"
+	"sohoa/catalog"
+	"sohoa/ingest/scan"
+	"sohoa/store"
+	"sohoa/vntext"
+)
+
+// Catalog is what ingest needs of the catalog.
+type Catalog interface {
+	PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) error
+	DeleteDocument(ctx context.Context, id string) error
+	ClaimJob(ctx context.Context, now time.Time) (catalog.Job, bool, error)
+	FinishJob(ctx context.Context, id string) error
+	RetryJob(ctx context.Context, id string, at time.Time, reason string) error
+	RequeueRunning(ctx context.Context) (int, error)
+}
+
+// Indexer is what ingest needs of the search index.
+type Indexer interface {
+	Put(ctx context.Context, d *sohoa.IndexDocument) error
+	PutBatch(ctx context.Context, docs []*sohoa.IndexDocument) error
+	Delete(ctx context.Context, id string) error
+}
+
+// Recognizer reads one page image. Each is used by one goroutine at a time.
+type Recognizer interface {
+	Recognize(img []byte) (*sohoa.PageText, error)
+	Close() error
+}
+
+// Config tunes the service.
+type Config struct {
+	// TempDir holds uploads while they are checked.
+	TempDir string
+	// MaxPixels is the largest page area accepted, in pixels.
+	MaxPixels int64
+	// MaxPages is the most pages one document may have.
+	MaxPages int
+	// Workers is how many pages are recognised at once, one Recognizer each.
+	Workers int
+	// NewRecognizer makes the Recognizers; they are made one after another.
+	NewRecognizer func() (Recognizer, error)
+	// MaxAttempts bounds how often a job failing for a passing reason (the
+	// store unreachable, say) is retried before its document fails.
+	MaxAttempts int
+	// RetryBase is the first retry's delay; it doubles each time.
+	RetryBase time.Duration
+}
+
+// Defaults for Config's zero fields.
+const (
+	DefaultMaxPixels   = 150_000_000 // an A3 page at 600 dpi is 70 Mpx
+	DefaultMaxPages    = 2000
+	DefaultMaxAttempts = 5
+)
+
+// Service is the write path.
+type Service struct {
+	store store.Store
+	cat   Catalog
+	idx   Indexer
+	log   *slog.Logger
+	cfg   Config
+	now   func() time.Time
+	wake  chan struct{}
+	locks [64]sync.Mutex // manifest read-modify-write, by document
+}
+
+// New returns the service. Run starts its workers.
+func New(s store.Store, cat Catalog, idx Indexer, log *slog.Logger, cfg Config) *Service {
+	if cfg.MaxPixels == 0 {
+		cfg.MaxPixels = DefaultMaxPixels
+	}
+	if cfg.MaxPages == 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.RetryBase == 0 {
+		cfg.RetryBase = 5 * time.Second
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 1
+	}
+	if cfg.TempDir == "" {
+		cfg.TempDir = os.TempDir()
+	}
+	return &Service{store: s, cat: cat, idx: idx, log: log, cfg: cfg, now: time.Now, wake: make(chan struct{}, 1)}
+}
+
+func (s *Service) lock(id string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return &s.locks[h.Sum32()%uint32(len(s.locks))]
+}
+
+// File is an uploaded file spooled to disk, checked and hashed.
+type File struct {
+	Name        string
+	path        string
+	SHA256      string
+	Size        int64
+	ContentType string
+	Frames      []scan.Frame
+	inspectErr  error
+}
+
+// Remove deletes the spooled copy.
+func (f *File) Remove() { os.Remove(f.path) }
+
+// Spool copies one uploaded file to disk while hashing it, tells its format
+// by its bytes and reads its pages' sizes from the headers. A file of no
+// accepted format is EUNSUPPORTED, an empty one EINVALID, a page larger than
+// MaxPixels ETOOLARGE: all before a pixel is decoded. On error nothing is
+// left on disk.
+func (s *Service) Spool(r io.Reader, name string) (_ *File, err error) {
+	tmp, err := os.CreateTemp(s.cfg.TempDir, "upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	f := &File{Name: cleanName(name), path: tmp.Name()}
+	defer func() {
+		tmp.Close()
+		if err != nil {
+			os.Remove(f.path)
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), r)
+	if err != nil {
+		return nil, err // the caller knows whether the request was too large
+	}
+	if n == 0 {
+		return nil, sohoa.Errorf(sohoa.EINVALID, "Tệp %q rỗng (0 byte).", f.Name)
+	}
+	f.Size, f.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	head := make([]byte, 16)
+	hn, _ := tmp.ReadAt(head, 0)
+	f.ContentType = scan.Sniff(head[:hn])
+	if f.ContentType == "" {
+		return nil, sohoa.Errorf(sohoa.EUNSUPPORTED,
+			"Tệp %q không phải ảnh quét PNG, JPEG hoặc TIFF (nội dung tệp được kiểm tra, không dựa vào tên tệp).", f.Name)
+	}
+	f.Frames, f.inspectErr = scan.Inspect(tmp, n, f.ContentType)
+	if f.inspectErr != nil {
+		// Damaged headers: the document is accepted and fails with the reason,
+		// without its pages ever reaching the decoder.
+		s.log.Warn("upload with unreadable headers", "file", f.Name, "err", f.inspectErr)
+		f.Frames = []scan.Frame{{}}
+	}
+	for i, fr := range f.Frames {
+		if fr.Pixels() > s.cfg.MaxPixels {
+			return nil, sohoa.Errorf(sohoa.ETOOLARGE,
+				"Ảnh %q (trang %d) khai báo kích thước %d×%d điểm ảnh (%.0f megapixel), vượt giới hạn %.0f megapixel.",
+				f.Name, i+1, fr.Width, fr.Height, float64(fr.Pixels())/1e6, float64(s.cfg.MaxPixels)/1e6)
+		}
+	}
+	return f, nil
+}
+
+func cleanName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, vntext.Normalize(name))
+	if len(name) > 255 {
+		name = name[:255]
+	}
+	return name
+}
+
+// MaxTitleLength bounds a title, in characters.
+const MaxTitleLength = 500
+
+// Accept makes the files one document: their originals and its manifest
+// durable in the store, then its OCR job queued. It returns once all of that
+// is done.
+func (s *Service) Accept(ctx context.Context, title string, files []*File) (*sohoa.Document, error) {
+	title = strings.Join(strings.Fields(vntext.Normalize(title)), " ")
+	if n := len([]rune(title)); n > MaxTitleLength {
+		return nil, sohoa.Errorf(sohoa.EINVALID, "Tiêu đề dài %d ký tự, tối đa %d.", n, MaxTitleLength)
+	}
+	if len(files) == 0 {
+		return nil, sohoa.Errorf(sohoa.EINVALID, "Chưa có tệp nào được tải lên (trường \"file\").")
+	}
+	pages := 0
+	for _, f := range files {
+		pages += len(f.Frames)
+	}
+	if pages > s.cfg.MaxPages {
+		return nil, sohoa.Errorf(sohoa.ETOOLARGE, "Văn bản có %d trang, vượt giới hạn %d trang.", pages, s.cfg.MaxPages)
+	}
+	now := s.now().UTC()
+	m := &sohoa.Manifest{Version: sohoa.ManifestVersion, ID: sohoa.NewID(now), Title: title, CreatedAt: now}
+	if m.Title == "" {
+		m.Title = strings.TrimSuffix(files[0].Name, fileExt(files[0].Name))
+	}
+	for _, f := range files {
+		if err := s.putFile(ctx, f.path, f.Size, f.SHA256); err != nil {
+			return nil, err
+		}
+		m.Originals = append(m.Originals, sohoa.Original{SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType, Filename: f.Name})
+		for i, fr := range f.Frames {
+			p := sohoa.Page{Number: len(m.Pages) + 1, SHA256: f.SHA256, ContentType: f.ContentType,
+				Width: fr.Width, Height: fr.Height, DPI: fr.DPI, Source: f.SHA256, Frame: i}
+			if len(f.Frames) > 1 {
+				sha, err := s.putTIFFPage(ctx, f, i)
+				if err != nil {
+					return nil, err
+				}
+				p.SHA256 = sha
+			}
+			m.Pages = append(m.Pages, p)
+		}
+	}
+	m.SetStatus(sohoa.StatusQueued, now, "")
+	if err := store.PutJSON(ctx, s.store, store.ManifestKey(m.ID), m); err != nil {
+		return nil, fmt.Errorf("accept %s: %w", m.ID, err)
+	}
+	d := m.Document()
+	if err := s.cat.PutDocument(ctx, d, true); err != nil {
+		return nil, fmt.Errorf("accept %s: %w", m.ID, err)
+	}
+	s.log.Info("document accepted", "document", m.ID, "pages", len(m.Pages), "files", len(files))
+	s.notify()
+	return d, nil
+}
+
+func fileExt(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		return name[i:]
+	}
+	return ""
+}
+
+// putFile stores a spooled file under its digest unless it is there already.
+func (s *Service) putFile(ctx context.Context, path string, size int64, sha string) error {
+	key := store.OriginalKey(sha)
+	if info, err := s.store.Stat(ctx, key); err == nil && info.Size == size {
+		return nil // content-addressed: the same bytes are already kept
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	if err := store.PutVerified(ctx, s.store, key, fh, size, sha); err != nil {
+		return fmt.Errorf("store original %s: %w", sha, err)
+	}
+	return nil
+}
+
+// putTIFFPage cuts page i out of a multi-page TIFF and stores it as its own
+// original, so that each page can be shown and read alone.
+func (s *Service) putTIFFPage(ctx context.Context, f *File, i int) (string, error) {
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	page, err := scan.SplitTIFF(fh, f.Size, i)
+	if err != nil {
+		return "", sohoa.Errorf(sohoa.EINVALID, "Không tách được trang %d của tệp TIFF %q: %v.", i+1, f.Name, err)
+	}
+	sum := sha256.Sum256(page)
+	sha := hex.EncodeToString(sum[:])
+	key := store.OriginalKey(sha)
+	if _, err := s.store.Stat(ctx, key); err == nil {
+		return sha, nil
+	}
+	if err := store.PutVerified(ctx, s.store, key, strings.NewReader(string(page)), int64(len(page)), sha); err != nil {
+		return "", fmt.Errorf("store page %d of %s: %w", i+1, f.Name, err)
+	}
+	return sha, nil
+}
+
+func (s *Service) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Manifest returns a document's manifest from the store.
+func (s *Service) Manifest(ctx context.Context, id string) (*sohoa.Manifest, error) {
+	if !sohoa.ValidID(id) {
+		return nil, sohoa.Errorf(sohoa.ENOTFOUND, "Không tìm thấy văn bản.")
+	}
+	var m sohoa.Manifest
+	if err := store.GetJSON(ctx, s.store, store.ManifestKey(id), &m); err != nil {
+		if sohoa.IsNotFound(err) {
+			return nil, sohoa.Errorf(sohoa.ENOTFOUND, "Không tìm thấy văn bản.")
+		}
+		return nil, err
+	}
+	if m.Deleted != nil {
+		return nil, sohoa.Errorf(sohoa.ENOTFOUND, "Không tìm thấy văn bản.")
+	}
+	return &m, nil
+}
+
+// Delete tombstones a document in the store, then removes it from the index
+// and the catalog. The originals stay: the store is the record.
+func (s *Service) Delete(ctx context.Context, id, by string) error {
+	mu := s.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return err
+	}
+	m.Deleted = &sohoa.Deletion{At: s.now().UTC(), By: by}
+	if err := store.PutJSON(ctx, s.store, store.ManifestKey(id), m); err != nil {
+		return fmt.Errorf("delete %s: %w", id, err)
+	}
+	if err := s.idx.Delete(ctx, id); err != nil {
+		return fmt.Errorf("delete %s from index: %w", id, err)
+	}
+	if err := s.cat.DeleteDocument(ctx, id); err != nil && !sohoa.IsNotFound(err) {
+		return err
+	}
+	s.log.Info("document deleted", "document", id, "by", by)
+	return nil
+}
+
+// Open returns a blob from the store; the caller closes it.
+func (s *Service) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	return s.store.Get(ctx, key)
+}
+
+// PageText returns what OCR read on page n of a ready document.
+func (s *Service) PageText(ctx context.Context, id string, n int) (*sohoa.PageText, error) {
+	var pt sohoa.PageText
+	if err := store.GetJSON(ctx, s.store, store.PageOCRKey(id, n), &pt); err != nil {
+		return nil, err
+	}
+	return &pt, nil
+}
+

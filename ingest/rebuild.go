@@ -1,0 +1,76 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"sohoa"
+	"sohoa/store"
+)
+
+// RebuildStats says what a rebuild found.
+type RebuildStats struct {
+	Documents, Indexed, Queued, Failed, Deleted int
+}
+
+// Rebuild fills an empty catalog and index from the manifests in the store:
+// ready documents are indexed from their stored text, unfinished ones are
+// queued again, deleted ones stay away.
+func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
+	var st RebuildStats
+	var batch []*sohoa.IndexDocument
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.idx.PutBatch(ctx, batch)
+		batch = batch[:0]
+		return err
+	}
+	err := s.store.List(ctx, store.DocumentsPrefix, func(key string) error {
+		if !strings.HasSuffix(key, "/manifest.json") {
+			return nil
+		}
+		var m sohoa.Manifest
+		if err := store.GetJSON(ctx, s.store, key, &m); err != nil {
+			return err
+		}
+		if m.Deleted != nil {
+			st.Deleted++
+			return nil
+		}
+		st.Documents++
+		unfinished := m.Status == sohoa.StatusQueued || m.Status == sohoa.StatusProcessing
+		if err := s.cat.PutDocument(ctx, m.Document(), unfinished); err != nil {
+			return err
+		}
+		switch m.Status {
+		case sohoa.StatusReady:
+			rc, err := s.store.Get(ctx, store.TextKey(m.ID))
+			if err != nil {
+				return fmt.Errorf("rebuild %s: %w", m.ID, err)
+			}
+			text, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			batch = append(batch, &sohoa.IndexDocument{ID: m.ID, Title: m.Title, Pages: strings.Split(string(text), "\f")})
+			st.Indexed++
+			if len(batch) >= 200 {
+				return flush()
+			}
+		case sohoa.StatusFailed:
+			st.Failed++
+		default:
+			st.Queued++
+		}
+		return nil
+	})
+	if err != nil {
+		return &st, fmt.Errorf("rebuild: %w", err)
+	}
+	return &st, flush()
+}

@@ -1,0 +1,284 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"sohoa"
+	"sohoa/catalog"
+	"sohoa/ingest/scan"
+	"sohoa/store"
+)
+
+// pageTask asks an OCR worker to read one page.
+type pageTask struct {
+	ctx  context.Context
+	m    *sohoa.Manifest
+	page sohoa.Page
+	done chan<- pageResult
+}
+
+type pageResult struct {
+	page int
+	pt   *sohoa.PageText
+	err  error
+}
+
+// permanentError is a failure that no retry will mend: a damaged image.
+// Its message is for the clerk.
+type permanentError struct{ msg string }
+
+func (e *permanentError) Error() string { return e.msg }
+
+// Run starts the OCR workers and feeds them jobs until ctx is done. It makes
+// the recognizers first, one after another, and returns an error if one
+// cannot be made. Jobs left running by a process that died are queued again.
+// started, if not nil, is called once the workers are ready.
+func (s *Service) Run(ctx context.Context, started func()) error {
+	recs := make([]Recognizer, 0, s.cfg.Workers)
+	defer func() {
+		for _, r := range recs {
+			r.Close()
+		}
+	}()
+	for range s.cfg.Workers {
+		r, err := s.cfg.NewRecognizer()
+		if err != nil {
+			return fmt.Errorf("start OCR worker: %w", err)
+		}
+		recs = append(recs, r)
+	}
+	if n, err := s.cat.RequeueRunning(ctx); err != nil {
+		return fmt.Errorf("requeue jobs: %w", err)
+	} else if n > 0 {
+		s.log.Info("resuming jobs interrupted by a stop", "jobs", n)
+	}
+	if started != nil {
+		started()
+	}
+	tasks := make(chan pageTask)
+	var workers sync.WaitGroup
+	for _, r := range recs {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for t := range tasks {
+				pt, err := s.recognizePage(t.ctx, r, t.m, t.page)
+				t.done <- pageResult{t.page.Number, pt, err}
+			}
+		}()
+	}
+	// As many documents in flight as workers keeps every worker busy, even
+	// on a single long document, without holding many half-done ones.
+	slots := make(chan struct{}, s.cfg.Workers)
+	var jobs sync.WaitGroup
+	defer func() {
+		jobs.Wait()
+		close(tasks)
+		workers.Wait()
+	}()
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		job, ok, err := s.cat.ClaimJob(ctx, s.now())
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("claim job", "err", err)
+		}
+		if !ok {
+			<-slots
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-s.wake:
+			case <-poll.C:
+			}
+			continue
+		}
+		jobs.Add(1)
+		go func() {
+			defer func() { <-slots; jobs.Done() }()
+			s.process(ctx, job, tasks)
+		}()
+	}
+}
+
+// process takes one document from queued to ready or failed.
+func (s *Service) process(ctx context.Context, job catalog.Job, tasks chan<- pageTask) {
+	id := job.DocumentID
+	log := s.log.With("document", id, "attempt", job.Attempts)
+	err := s.processDocument(ctx, id, tasks)
+	var perm *permanentError
+	switch {
+	case err == nil:
+		if err := s.cat.FinishJob(context.WithoutCancel(ctx), id); err != nil {
+			log.Error("finish job", "err", err)
+		}
+	case ctx.Err() != nil:
+		// Stopping: put the job back for the next start.
+		if err := s.cat.RetryJob(context.WithoutCancel(ctx), id, time.Time{}, "stopped"); err != nil {
+			log.Error("requeue job", "err", err)
+		}
+	case errors.As(err, &perm), job.Attempts >= s.cfg.MaxAttempts:
+		reason := err.Error()
+		if perm == nil {
+			reason = "Không xử lý được văn bản sau nhiều lần thử, vui lòng báo quản trị viên."
+		}
+		log.Warn("document failed", "reason", reason, "err", err)
+		if err := s.setStatus(context.WithoutCancel(ctx), id, sohoa.StatusFailed, reason, nil); err != nil {
+			log.Error("mark failed", "err", err)
+		}
+		s.cat.FinishJob(context.WithoutCancel(ctx), id)
+	default:
+		delay := s.cfg.RetryBase << min(job.Attempts-1, 10)
+		log.Warn("document will be retried", "err", err, "in", delay)
+		if err := s.cat.RetryJob(context.WithoutCancel(ctx), id, s.now().Add(delay), err.Error()); err != nil {
+			log.Error("retry job", "err", err)
+		}
+	}
+}
+
+func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- pageTask) error {
+	m, err := s.Manifest(ctx, id)
+	if sohoa.IsNotFound(err) {
+		s.log.Info("job for a deleted document dropped", "document", id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Status == sohoa.StatusReady || m.Status == sohoa.StatusFailed {
+		return nil // done before a crash lost the job's end
+	}
+	if m.Status != sohoa.StatusProcessing {
+		if err := s.setStatus(ctx, id, sohoa.StatusProcessing, "", nil); err != nil {
+			return err
+		}
+	}
+	texts := make([]*sohoa.PageText, len(m.Pages))
+	done := make(chan pageResult, len(m.Pages))
+	sent := 0
+	for _, p := range m.Pages {
+		var pt sohoa.PageText
+		err := store.GetJSON(ctx, s.store, store.PageOCRKey(id, p.Number), &pt)
+		if err == nil {
+			texts[p.Number-1] = &pt // read before a stop: never twice
+			continue
+		}
+		if !sohoa.IsNotFound(err) {
+			return err
+		}
+		select {
+		case tasks <- pageTask{ctx, m, p, done}:
+			sent++
+		case <-ctx.Done():
+			drain(done, sent)
+			return ctx.Err()
+		}
+	}
+	var firstErr error
+	for range sent {
+		r := <-done
+		if r.err != nil {
+			var perm *permanentError
+			if firstErr == nil || (errors.As(r.err, &perm) && !errors.As(firstErr, &perm)) {
+				firstErr = r.err
+			}
+			continue
+		}
+		texts[r.page-1] = r.pt
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	pages := make([]string, len(texts))
+	conf := make([]float64, len(texts))
+	for i, t := range texts {
+		pages[i], conf[i] = t.Text, t.Confidence
+	}
+	full := strings.Join(pages, "\f")
+	if err := s.store.Put(ctx, store.TextKey(id), strings.NewReader(full), int64(len(full))); err != nil {
+		return err
+	}
+	if err := s.idx.Put(ctx, &sohoa.IndexDocument{ID: id, Title: m.Title, Pages: pages}); err != nil {
+		return err
+	}
+	s.log.Info("document indexed", "document", id, "pages", len(pages))
+	return s.setStatus(ctx, id, sohoa.StatusReady, "", conf)
+}
+
+func drain(done <-chan pageResult, n int) {
+	for range n {
+		<-done
+	}
+}
+
+// recognizePage reads one page, checks it and runs OCR, then keeps the
+// result in the store.
+func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Manifest, p sohoa.Page) (*sohoa.PageText, error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	rc, err := s.store.Get(ctx, store.OriginalKey(p.SHA256))
+	if err != nil {
+		return nil, fmt.Errorf("page %d: %w", p.Number, err)
+	}
+	img, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return nil, fmt.Errorf("page %d: %w", p.Number, err)
+	}
+	if err := scan.Check(img, p.ContentType); err != nil {
+		return nil, &permanentError{fmt.Sprintf("Trang %d: tệp ảnh bị hỏng hoặc không đầy đủ, vui lòng quét lại (%v).", p.Number, err)}
+	}
+	frames, err := scan.Inspect(bytes.NewReader(img), int64(len(img)), p.ContentType)
+	if err != nil || len(frames) != 1 {
+		return nil, &permanentError{fmt.Sprintf("Trang %d: không đọc được kích thước ảnh, vui lòng quét lại (%v).", p.Number, err)}
+	}
+	if frames[0].Pixels() > s.cfg.MaxPixels {
+		return nil, &permanentError{fmt.Sprintf("Trang %d: ảnh %d×%d điểm ảnh vượt giới hạn.", p.Number, frames[0].Width, frames[0].Height)}
+	}
+	pt, err := r.Recognize(img)
+	if err != nil {
+		return nil, &permanentError{fmt.Sprintf("Trang %d: không giải mã được ảnh để nhận dạng, vui lòng quét lại (%v).", p.Number, err)}
+	}
+	pt.Document, pt.Page = m.ID, p.Number
+	if err := store.PutJSON(ctx, s.store, store.PageOCRKey(m.ID, p.Number), pt); err != nil {
+		return nil, fmt.Errorf("page %d: %w", p.Number, err)
+	}
+	s.log.Info("page recognised", "document", m.ID, "page", p.Number, "seconds", round(pt.Seconds), "confidence", round(pt.Confidence), "words", len(pt.Words))
+	return pt, nil
+}
+
+func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// setStatus moves a document to status in its manifest, then the catalog.
+// conf, when given, holds each page's OCR confidence.
+func (s *Service) setStatus(ctx context.Context, id string, status sohoa.Status, reason string, conf []float64) error {
+	mu := s.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return err // deleted meanwhile: leave the tombstone alone
+	}
+	for i := range conf {
+		c := round(conf[i])
+		m.Pages[i].OCRConfidence = &c
+	}
+	m.SetStatus(status, s.now(), reason)
+	if err := store.PutJSON(ctx, s.store, store.ManifestKey(id), m); err != nil {
+		return fmt.Errorf("set %s %s: %w", id, status, err)
+	}
+	return s.cat.PutDocument(ctx, m.Document(), false)
+}
