@@ -357,4 +357,3 @@ func (s *Service) PageText(ctx context.Context, id string, n int) (*sohoa.PageTe
 	}
 	return &pt, nil
 }
-

@@ -194,25 +194,29 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		pages := stringsOf(h.Fields["text"])
 		spans := map[int][]span{}
 		for _, field := range []string{"text", "text_folded"} {
-			for _, locs := range h.Locations[field] {
+			for term, locs := range h.Locations[field] {
 				for _, l := range locs {
 					page := 0
 					if len(l.ArrayPositions) > 0 {
 						page = int(l.ArrayPositions[0])
 					}
-					spans[page] = append(spans[page], span{int(l.Start), int(l.End)})
+					spans[page] = append(spans[page], span{int(l.Start), int(l.End), foldedTerm(term)})
 				}
 			}
 		}
-		best := -1
+		// The best page holds the most distinct query words, then the most matches.
+		best, bestRank := -1, [2]int{}
 		for p, s := range spans {
-			if best < 0 || len(merge(s)) > len(merge(spans[best])) || (len(merge(s)) == len(merge(spans[best])) && p < best) {
-				best = p
+			s = merge(s)
+			spans[p] = s
+			rank := [2]int{distinctTerms(s), len(s)}
+			if best < 0 || rank[0] > bestRank[0] || (rank[0] == bestRank[0] && (rank[1] > bestRank[1] || rank[1] == bestRank[1] && p < best)) {
+				best, bestRank = p, rank
 			}
 		}
 		if best >= 0 && best < len(pages) {
 			hit.Page = best + 1
-			hit.Snippet = Snippet(pages[best], merge(spans[best]), snippetLength)
+			hit.Snippet = Snippet(pages[best], spans[best], snippetLength)
 		} else if len(pages) > 0 {
 			hit.Snippet = Snippet(pages[0], nil, snippetLength)
 		}
@@ -238,7 +242,20 @@ func stringsOf(v any) []string {
 	return nil
 }
 
-type span struct{ start, end int }
+// span is a match: a byte range of a page's text and the (folded) term
+// it matched.
+type span struct {
+	start, end int
+	term       string
+}
+
+func distinctTerms(s []span) int {
+	seen := map[string]bool{}
+	for _, x := range s {
+		seen[x.term] = true
+	}
+	return len(seen)
+}
 
 // merge sorts spans and joins the overlapping ones (the exact and the
 // folded field report the same word twice).
@@ -263,15 +280,17 @@ const snippetLength = 240
 func Snippet(text string, spans []span, n int) string {
 	start := 0
 	if len(spans) > 0 {
-		// The window of n bytes holding the most matches starts at a match.
-		bestCount := 0
+		// The window starting at a match that holds the most distinct query
+		// words, then the most matches; n/2 bytes keeps the words together.
+		var bestRank [2]int
 		for i := range spans {
-			c := 0
-			for j := i; j < len(spans) && spans[j].end-spans[i].start <= n; j++ {
-				c++
+			j := i
+			for j < len(spans) && spans[j].end-spans[i].start <= n/2 {
+				j++
 			}
-			if c > bestCount {
-				bestCount, start = c, spans[i].start
+			rank := [2]int{distinctTerms(spans[i:j]), j - i}
+			if rank[0] > bestRank[0] || (rank[0] == bestRank[0] && rank[1] > bestRank[1]) {
+				bestRank, start = rank, spans[i].start
 			}
 		}
 		start = max(0, start-n/4)

@@ -28,6 +28,15 @@ type Server struct {
 	Endpoint  string
 	AccessKey string
 	SecretKey string
+	cmd       *exec.Cmd
+}
+
+// Stop stops the server now, as a crash would.
+func (s *Server) Stop() {
+	if s.cmd.ProcessState == nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+	}
 }
 
 // Config returns the store configuration for a bucket on the server.
@@ -74,10 +83,8 @@ func Start(tb testing.TB) *Server {
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start minio: %v", err)
 	}
-	tb.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	srv.cmd = cmd
+	tb.Cleanup(srv.Stop)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {

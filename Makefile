@@ -1,0 +1,46 @@
+# The developer interface of sohoa. `make run` and `make test` are the two
+# commands a new user needs (see README.md).
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+# OpenMP threads made each page 4-5x slower; parallelism comes from workers.
+export OMP_THREAD_LIMIT := 1
+
+GO ?= go
+BIN := bin/sohoa
+
+.PHONY: all deps build run test test-short bench lint minio clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/sohoa
+
+## run: start the service on its embedded defaults under ./data
+run: build
+	./$(BIN) serve
+
+## minio: build the MinIO server for the integration tests (cached)
+minio:
+	@scripts/minio.sh >/dev/null
+
+## test: every test, the integration tests against a real MinIO server included
+test: deps minio
+	SOHOA_MINIO="$$(scripts/minio.sh)" SOHOA_REQUIRE_MINIO=1 $(GO) test -race -count=1 -timeout 30m ./...
+
+## test-short: the unit tests only
+test-short:
+	$(GO) test -short ./...
+
+## bench: speed and memory, as ratios against a baseline measured in the same run
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x ./ingest/... ./search/...
+
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+
+clean:
+	rm -rf bin
