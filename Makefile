@@ -36,7 +36,7 @@ test-short:
 
 ## bench: speed and memory, as ratios against a baseline measured in the same run
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x ./ingest/... ./search/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ && $(GO) test -run '^$$' -bench . -benchmem ./search/
 
 lint:
 	$(GO) vet ./...

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -331,18 +332,33 @@ func TestKillMidOCR(t *testing.T) {
 		ids = append(ids, s.mustUpload(fmt.Sprintf("Văn bản %d", i+1), f).ID)
 	}
 	deadline := time.Now().Add(2 * time.Minute)
-	for len(s.logEvents("page recognised")) == 0 {
+	// One worker reads in upload order: the notice, the report, then the
+	// TIFF's two pages. Kill while its second page is read.
+	for len(s.logEvents("page recognised")) < 3 {
 		if time.Now().After(deadline) {
-			t.Fatal("no page recognised within 2 minutes")
+			t.Fatal("three pages not recognised within 2 minutes")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// A page takes 0.2 s or more here: 50 ms later the next one is being read.
+	time.Sleep(50 * time.Millisecond)
 	s.kill()
 	before := len(s.logEvents("page recognised"))
-	if before >= 7 {
-		t.Fatalf("all %d pages were read before the kill: the test proves nothing", before)
+	// Prove the kill fell in the middle of a document: processing, one
+	// page read and one not.
+	var m struct {
+		Status string
+		Pages  []struct{ Number int }
+	}
+	b, _ := os.ReadFile(filepath.Join(data, "store", store.ManifestKey(ids[2])))
+	json.Unmarshal(b, &m)
+	_, err1 := os.Stat(filepath.Join(data, "store", store.PageOCRKey(ids[2], 1)))
+	_, err2 := os.Stat(filepath.Join(data, "store", store.PageOCRKey(ids[2], 2)))
+	if m.Status != "processing" || err1 != nil || err2 == nil {
+		t.Fatalf("the kill did not fall between the TIFF's pages: status %q, page 1 read: %v, page 2 read: %v", m.Status, err1 == nil, err2 == nil)
 	}
 
+	t.Logf("killed after %d of 7 pages", before)
 	s2 := startServer(t, data, "SOHOA_OCR_WORKERS=2")
 	for _, id := range ids {
 		if d := s2.waitDone(id); d.Status != "ready" {
