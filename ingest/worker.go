@@ -253,7 +253,8 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 		return nil, &permanentError{fmt.Sprintf("Trang %d: không giải mã được ảnh để nhận dạng, vui lòng quét lại (%v).", p.Number, err)}
 	}
 	pt.Document, pt.Page = m.ID, p.Number
-	if err := store.PutJSON(ctx, s.store, store.PageOCRKey(m.ID, p.Number), pt); err != nil {
+	// A page read is kept even if a stop began meanwhile: it is never read twice.
+	if err := store.PutJSON(context.WithoutCancel(ctx), s.store, store.PageOCRKey(m.ID, p.Number), pt); err != nil {
 		return nil, fmt.Errorf("page %d: %w", p.Number, err)
 	}
 	s.log.Info("page recognised", "document", m.ID, "page", p.Number, "seconds", round(pt.Seconds), "confidence", round(pt.Confidence), "words", len(pt.Words))

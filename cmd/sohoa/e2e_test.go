@@ -134,7 +134,7 @@ func TestScansInSearchOut(t *testing.T) {
 			Documents  []document `json:"documents"`
 			NextCursor string     `json:"next_cursor"`
 		}
-		s.get("/api/v1/documents?limit=2&cursor=" + cursor).json(t, &page)
+		s.get("/api/v1/documents?limit=2&cursor="+cursor).json(t, &page)
 		for _, d := range page.Documents {
 			ids = append(ids, d.ID)
 		}
@@ -479,7 +479,7 @@ func TestS3StoreAndRebuild(t *testing.T) {
 		t.Errorf("the rebuild brought back a deleted document: %d", r.Status)
 	}
 	var d document
-	s2.get("/api/v1/documents/" + register.ID).json(t, &d)
+	s2.get("/api/v1/documents/"+register.ID).json(t, &d)
 	if d.Status != "ready" || len(d.Pages) != 2 || d.Pages[1].OCRConfidence == nil {
 		t.Errorf("rebuilt document: %+v", d)
 	}

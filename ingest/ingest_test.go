@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sohoa"
+	"sohoa/catalog"
+	"sohoa/search"
+	"sohoa/store"
+	"sohoa/store/fs"
+)
+
+// fakeRecognizer stands in for Tesseract in this package's unit tests; the
+// real engine is exercised in ingest/ocr and end to end in cmd/sohoa.
+type fakeRecognizer struct{ calls *atomic.Int64 }
+
+func (f fakeRecognizer) Recognize(img []byte) (*sohoa.PageText, error) {
+	f.calls.Add(1)
+	return &sohoa.PageText{Text: "Họ và tên: Đỗ Thị Dung", Confidence: 90, Words: []sohoa.Word{{Text: "Dung"}}}, nil
+}
+func (fakeRecognizer) Close() error { return nil }
+
+// flakyStore fails the first failures page reads, as a store that is briefly away.
+type flakyStore struct {
+	store.Store
+	mu       sync.Mutex
+	failures int
+}
+
+func (f *flakyStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if strings.HasPrefix(key, "originals/") && f.failures > 0 {
+		f.failures--
+		return nil, errors.New("connection refused")
+	}
+	return f.Store.Get(ctx, key)
+}
+
+func newService(t *testing.T, failures, maxAttempts int) (*Service, *catalog.DB, *atomic.Int64) {
+	t.Helper()
+	dir := t.TempDir()
+	base, err := fs.Open(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := catalog.Open(filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	idx, err := search.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	calls := &atomic.Int64{}
+	svc := New(&flakyStore{Store: base, failures: failures}, db, idx, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{
+		TempDir: dir, Workers: 2, MaxAttempts: maxAttempts, RetryBase: 10 * time.Millisecond,
+		NewRecognizer: func() (Recognizer, error) { return fakeRecognizer{calls}, nil },
+	})
+	return svc, db, calls
+}
+
+func accept(t *testing.T, svc *Service) *sohoa.Document {
+	t.Helper()
+	png, err := os.ReadFile("../testdata/pages/d4-bang-dung.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := svc.Spool(bytes.NewReader(png), "C:\\scans\\dung.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Remove()
+	if f.Name != "dung.png" {
+		t.Errorf("file name %q, want the base name", f.Name)
+	}
+	d, err := svc.Accept(context.Background(), "  Bằng   tốt nghiệp ", []*File{f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "Bằng tốt nghiệp" {
+		t.Errorf("title %q", d.Title)
+	}
+	return d
+}
+
+func waitStatus(t *testing.T, db *catalog.DB, id string) *sohoa.Document {
+	t.Helper()
+	for range 500 {
+		d, err := db.Document(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status == sohoa.StatusReady || d.Status == sohoa.StatusFailed {
+			return d
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("document not done in 5 s")
+	return nil
+}
+
+func run(t *testing.T, svc *Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- svc.Run(ctx, nil) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestPassingStoreFailureIsRetried(t *testing.T) {
+	svc, db, calls := newService(t, 2, 5)
+	d := accept(t, svc)
+	run(t, svc)
+	got := waitStatus(t, db, d.ID)
+	if got.Status != sohoa.StatusReady || got.Pages[0].OCRConfidence == nil || *got.Pages[0].OCRConfidence != 90 {
+		t.Fatalf("after two store failures: %+v", got)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("page recognised %d times, want once", n)
+	}
+	m, err := svc.Manifest(context.Background(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []sohoa.Status
+	for _, h := range m.History {
+		statuses = append(statuses, h.Status)
+	}
+	if got := fmtStatuses(statuses); got != "[queued processing ready]" {
+		t.Fatalf("history %s, want [queued processing ready]", got)
+	}
+}
+
+func fmtStatuses(s []sohoa.Status) string {
+	var b []string
+	for _, x := range s {
+		b = append(b, string(x))
+	}
+	return "[" + strings.Join(b, " ") + "]"
+}
+
+func TestFailureThatOutlastsRetriesFailsTheDocument(t *testing.T) {
+	svc, db, calls := newService(t, 100, 3)
+	d := accept(t, svc)
+	run(t, svc)
+	got := waitStatus(t, db, d.ID)
+	if got.Status != sohoa.StatusFailed || got.Error == "" {
+		t.Fatalf("store down for good: %+v", got)
+	}
+	if strings.Contains(got.Error, "connection refused") {
+		t.Errorf("the clerk is shown an internal cause: %q", got.Error)
+	}
+	if calls.Load() != 0 {
+		t.Fatal("recognised a page it could not read")
+	}
+}
+
+func TestSpoolRefusesBeforeDecoding(t *testing.T) {
+	svc, _, _ := newService(t, 0, 1)
+	svc.cfg.MaxPixels = 1000 * 1000
+	png, _ := os.ReadFile("../testdata/pages/d4-bang-dung.png")
+	if _, err := svc.Spool(bytes.NewReader(png), "big.png"); sohoa.ErrorCode(err) != sohoa.ETOOLARGE {
+		t.Fatalf("2480×3508 page against a 1 Mpx limit: %v", err)
+	}
+	if _, err := svc.Spool(strings.NewReader("%PDF-1.4"), "a.png"); sohoa.ErrorCode(err) != sohoa.EUNSUPPORTED {
+		t.Fatalf("PDF: %v", err)
+	}
+	if _, err := svc.Spool(strings.NewReader(""), "a.png"); sohoa.ErrorCode(err) != sohoa.EINVALID {
+		t.Fatalf("empty: %v", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(svc.cfg.TempDir, "upload-*"))
+	if len(left) != 0 {
+		t.Fatalf("refused uploads left on disk: %v", left)
+	}
+}
