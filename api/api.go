@@ -62,26 +62,23 @@ type Server struct {
 
 // Handler returns the HTTP handler of every route.
 func (s *Server) Handler() http.Handler {
-	r := mux.NewRouter()
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, sohoa.Errorf(sohoa.ENOTFOUND, "Không có địa chỉ này (%s).", r.URL.Path))
 	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	methodNotAllowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, &sohoa.Error{Code: codeMethodNotAllowed, Message: "Phương thức " + r.Method + " không được hỗ trợ ở địa chỉ này."})
 	})
-	apiV1 := r.PathPrefix("/api/v1").Subrouter()
-	apiV1.Use(s.authenticate)
+	r := mux.NewRouter()
+	r.NotFoundHandler, r.MethodNotAllowedHandler = notFound, methodNotAllowed
 	for _, rt := range s.routes() {
 		h := http.Handler(rt.handler)
 		if rt.role != "" {
 			h = s.require(rt.role, h)
 		}
-		router := r
-		path := rt.path
-		if strings.HasPrefix(path, "/api/v1/") {
-			router, path = apiV1, strings.TrimPrefix(path, "/api/v1")
+		if strings.HasPrefix(rt.path, "/api/v1/") {
+			h = s.authenticate(h)
 		}
-		router.Handle(path, h).Methods(rt.method)
+		r.Handle(rt.path, h).Methods(rt.method)
 	}
 	return s.logRequests(r)
 }

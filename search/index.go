@@ -182,6 +182,9 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	req := bleve.NewSearchRequestOptions(x.buildQuery(text), q.Limit, q.Offset, false)
 	req.IncludeLocations = true
+	// Ties (two copies of the same form) go by ID, so that an answer does
+	// not change when the index is rebuilt in another order.
+	req.SortBy([]string{"-_score", "_id"})
 	req.Fields = []string{"title", "text"}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
