@@ -161,7 +161,7 @@ func (s *Service) Spool(r io.Reader, name string) (_ *File, err error) {
 	if f.inspectErr != nil {
 		// Damaged headers: the document is accepted and fails with the reason,
 		// without its pages ever reaching the decoder.
-		s.log.Warn("upload with unreadable headers", "file", f.Name, "err", f.inspectErr)
+		s.log.Warn("upload with unreadable headers", "content_type", f.ContentType, "err", f.inspectErr)
 		f.Frames = []scan.Frame{{}}
 	}
 	for i, fr := range f.Frames {

@@ -35,7 +35,8 @@ func TestScansInSearchOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	s := startServer(t, filepath.Join(t.TempDir(), "data"))
+	// Debug logs every request: still no personal data may show.
+	s := startServer(t, filepath.Join(t.TempDir(), "data"), "SOHOA_LOG_LEVEL=debug")
 	if r := s.do("GET", "/healthz", "", nil, ""); r.Status != http.StatusOK {
 		t.Fatalf("healthz: %d %s", r.Status, r.Body)
 	}
@@ -152,6 +153,18 @@ func TestScansInSearchOut(t *testing.T) {
 	}
 	if r := s.get("/api/v1/openapi.yaml"); r.Status != 200 || !bytes.Contains(r.Body, []byte("/api/v1/search")) {
 		t.Errorf("openapi.yaml: %d", r.Status)
+	}
+
+	// Names were uploaded (in a file name), read and searched for: none of
+	// it is in the log, nor the admin token.
+	log, _ := os.ReadFile(s.logPath)
+	if len(s.logEvents("request")) < 10 {
+		t.Fatalf("debug log has %d request records", len(s.logEvents("request")))
+	}
+	for _, secret := range []string{"Tuấn", "tuan", "Dung", "dung", "0174420", "12/04/2004", adminToken} {
+		if bytes.Contains(log, []byte(secret)) {
+			t.Errorf("the log holds %q", secret)
+		}
 	}
 }
 
