@@ -30,11 +30,36 @@ func (s Status) Valid() bool {
 type Document struct {
 	ID        string    `json:"id"`
 	Title     string    `json:"title"`
+	Type      string    `json:"type,omitempty"`
+	UnitID    string    `json:"unit_id"`
+	UnitPath  string    `json:"-"`
+	Metadata  Metadata  `json:"metadata"`
+	Subject   *Subject  `json:"subject,omitempty"`
 	Status    Status    `json:"status"`
 	Error     string    `json:"error,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-	Pages     []Page    `json:"pages"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	// DuplicateOf names the record this one was knowingly stored beside.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	Pages       []Page `json:"pages"`
+}
+
+// Masked returns a copy with dates of birth and CCCD numbers masked.
+func (d *Document) Masked() *Document {
+	c := *d
+	c.Metadata = d.Metadata.Masked(d.Type)
+	if d.Subject != nil {
+		s := *d.Subject
+		if s.ID != "" {
+			s.ID = MaskCCCD(s.ID)
+		}
+		if s.BirthDate != "" {
+			s.BirthDate = MaskPersonal(KindDate, s.BirthDate)
+		}
+		c.Subject = &s
+	}
+	return &c
 }
 
 // Page is one page image of a document, numbered from 1.
@@ -68,15 +93,25 @@ type Original struct {
 // Manifest is the system of record for one document, kept in the object
 // store beside its originals; the catalog and the index are rebuilt from it.
 type Manifest struct {
-	Version   int           `json:"version"`
-	ID        string        `json:"id"`
-	Title     string        `json:"title"`
-	CreatedAt time.Time     `json:"created_at"`
-	Status    Status        `json:"status"`
-	Error     string        `json:"error,omitempty"`
-	Originals []Original    `json:"originals"`
-	Pages     []Page        `json:"pages"`
-	History   []StatusEvent `json:"history"`
+	Version int `json:"version"`
+	// Revision counts the manifest's writes; every revision is also kept
+	// in the store under its number.
+	Revision    int           `json:"revision"`
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Type        string        `json:"type,omitempty"`
+	UnitID      string        `json:"unit_id"`
+	UnitPath    string        `json:"unit_path"`
+	Metadata    Metadata      `json:"metadata,omitempty"`
+	CreatedBy   string        `json:"created_by,omitempty"`
+	DuplicateOf string        `json:"duplicate_of,omitempty"`
+	Changes     []Change      `json:"changes,omitempty"`
+	CreatedAt   time.Time     `json:"created_at"`
+	Status      Status        `json:"status"`
+	Error       string        `json:"error,omitempty"`
+	Originals   []Original    `json:"originals"`
+	Pages       []Page        `json:"pages"`
+	History     []StatusEvent `json:"history"`
 	// Deleted is set when the document was deleted: the manifest stays as a
 	// tombstone so that a rebuild does not bring the document back.
 	Deleted *Deletion `json:"deleted,omitempty"`
@@ -106,7 +141,12 @@ func (m *Manifest) SetStatus(s Status, at time.Time, reason string) {
 
 // Document returns what the catalog shows of the manifest.
 func (m *Manifest) Document() *Document {
-	d := &Document{ID: m.ID, Title: m.Title, Status: m.Status, Error: m.Error, CreatedAt: m.CreatedAt, Pages: m.Pages}
+	d := &Document{ID: m.ID, Title: m.Title, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath,
+		Metadata: m.Metadata, Subject: SubjectOf(m.Type, m.Metadata), Status: m.Status, Error: m.Error,
+		CreatedAt: m.CreatedAt, CreatedBy: m.CreatedBy, DuplicateOf: m.DuplicateOf, Pages: m.Pages}
+	if d.Metadata == nil {
+		d.Metadata = Metadata{}
+	}
 	d.UpdatedAt = m.CreatedAt
 	if n := len(m.History); n > 0 {
 		d.UpdatedAt = m.History[n-1].At
@@ -190,7 +230,17 @@ func ValidID(id string) bool {
 // IndexDocument is what the search index holds of a ready document: its
 // title and the normalized text of each page, in order.
 type IndexDocument struct {
-	ID    string
-	Title string
-	Pages []string
+	ID       string
+	Title    string
+	Pages    []string
+	Type     string
+	UnitID   string
+	UnitPath string
+	Metadata Metadata
+}
+
+// IndexDocument returns what the index holds of the manifest's document,
+// given its page texts.
+func (m *Manifest) IndexDocument(pages []string) *IndexDocument {
+	return &IndexDocument{ID: m.ID, Title: m.Title, Pages: pages, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath, Metadata: m.Metadata}
 }

@@ -24,7 +24,11 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	Err     error
+	// Field names the input field at fault, when one is.
+	Field string
+	// Existing names the record a conflict is with, when one is.
+	Existing string
+	Err      error
 }
 
 func (e *Error) Error() string {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,9 +28,30 @@ var openAPI []byte
 type Catalog interface {
 	Document(ctx context.Context, id string) (*sohoa.Document, error)
 	Documents(ctx context.Context, f catalog.Filter) (*catalog.Page, error)
-	Authenticate(ctx context.Context, token string) (*catalog.Principal, error)
-	AddToken(ctx context.Context, token, name, role string) error
-	Ping(ctx context.Context) error
+	Authenticate(ctx context.Context, token string) (*sohoa.Principal, error)
+	Login(ctx context.Context, username, password string) (*sohoa.User, error)
+	RevokeValue(ctx context.Context, value string) error
+	Unit(ctx context.Context, id string) (*sohoa.Unit, error)
+	Units(ctx context.Context) ([]*sohoa.Unit, error)
+	User(ctx context.Context, id string) (*sohoa.User, error)
+	Users(ctx context.Context) ([]*sohoa.User, error)
+	Token(ctx context.Context, id string) (*catalog.Token, error)
+	Tokens(ctx context.Context, userID string) ([]*catalog.Token, error)
+	Audit(ctx context.Context, f catalog.AuditFilter) ([]*sohoa.AuditEntry, error)
+}
+
+// Directory changes units, users and tokens.
+type Directory interface {
+	AddUnit(ctx context.Context, u *sohoa.Unit) error
+	AddUser(ctx context.Context, u *sohoa.User, password string) error
+	SetUserDisabled(ctx context.Context, id string, disabled bool) (*sohoa.User, error)
+	AddToken(ctx context.Context, userID, name, kind, value string, ttl time.Duration) (string, *catalog.Token, error)
+	RevokeToken(ctx context.Context, id string) (*catalog.Token, error)
+}
+
+// Auditor records who read or changed what.
+type Auditor interface {
+	Record(ctx context.Context, e *sohoa.AuditEntry) error
 }
 
 // Searcher answers search queries.
@@ -40,7 +62,9 @@ type Searcher interface {
 // Ingest is the write path.
 type Ingest interface {
 	Spool(r io.Reader, name string) (*ingest.File, error)
-	Accept(ctx context.Context, title string, files []*ingest.File) (*sohoa.Document, error)
+	Accept(ctx context.Context, up *ingest.Upload) (*sohoa.Document, error)
+	Update(ctx context.Context, id string, p *ingest.Patch) (*sohoa.Document, error)
+	History(ctx context.Context, id string) ([]sohoa.Change, error)
 	Delete(ctx context.Context, id, by string) error
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	PageText(ctx context.Context, id string, n int) (*sohoa.PageText, error)
@@ -52,16 +76,27 @@ type HealthCheck func(ctx context.Context) error
 // Server serves the API.
 type Server struct {
 	Catalog   Catalog
+	Directory Directory
+	Audit     Auditor
 	Search    Searcher
 	Ingest    Ingest
 	Health    map[string]HealthCheck
 	Log       *slog.Logger
 	MaxUpload int64 // bytes in one upload request
 	MaxFiles  int
+	// SessionTTL is how long a login lasts.
+	SessionTTL time.Duration
+
+	loginSlots chan struct{}
 }
 
 // Handler returns the HTTP handler of every route.
 func (s *Server) Handler() http.Handler {
+	// Password hashing takes 64 MiB a try: a few at a time.
+	s.loginSlots = make(chan struct{}, 4)
+	if s.SessionTTL == 0 {
+		s.SessionTTL = 12 * time.Hour
+	}
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, sohoa.Errorf(sohoa.ENOTFOUND, "Không có địa chỉ này (%s).", r.URL.Path))
 	})
@@ -72,10 +107,10 @@ func (s *Server) Handler() http.Handler {
 	r.NotFoundHandler, r.MethodNotAllowedHandler = notFound, methodNotAllowed
 	for _, rt := range s.routes() {
 		h := http.Handler(rt.handler)
-		if rt.role != "" {
-			h = s.require(rt.role, h)
-		}
-		if strings.HasPrefix(rt.path, "/api/v1/") {
+		if rt.roles != public {
+			if rt.roles != anyone {
+				h = s.require(rt.roles, h)
+			}
 			h = s.authenticate(h)
 		}
 		r.Handle(rt.path, h).Methods(rt.method)
@@ -85,20 +120,33 @@ func (s *Server) Handler() http.Handler {
 
 type principalKey struct{}
 
-func principal(ctx context.Context) *catalog.Principal {
-	p, _ := ctx.Value(principalKey{}).(*catalog.Principal)
+func principal(ctx context.Context) *sohoa.Principal {
+	p, _ := ctx.Value(principalKey{}).(*sohoa.Principal)
 	return p
+}
+
+// sessionCookie carries a login session for the web page.
+const sessionCookie = "sohoa_session"
+
+func bearer(r *http.Request) string {
+	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(token)
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || strings.TrimSpace(token) == "" {
+		token := bearer(r)
+		if token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sohoa"`)
-			s.error(w, r, sohoa.Errorf(sohoa.EUNAUTHORIZED, "Cần mã truy cập (Authorization: Bearer <token>)."))
+			s.error(w, r, sohoa.Errorf(sohoa.EUNAUTHORIZED, "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer <token>)."))
 			return
 		}
-		p, err := s.Catalog.Authenticate(r.Context(), strings.TrimSpace(token))
+		p, err := s.Catalog.Authenticate(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sohoa", error="invalid_token"`)
 			s.error(w, r, err)
@@ -108,20 +156,54 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// require lets through the given roles ("clerk,admin"); admin is always let
-// through.
+// require lets through the given roles ("clerk,official"); admin is always
+// let through.
 func (s *Server) require(roles string, next http.Handler) http.Handler {
 	allowed := strings.Split(roles, ",")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principal(r.Context())
 		for _, role := range allowed {
-			if p != nil && (p.Role == role || p.Role == catalog.RoleAdmin) {
+			if p != nil && (p.Role == role || p.Role == sohoa.RoleAdmin) {
 				next.ServeHTTP(w, r)
 				return
 			}
 		}
 		s.error(w, r, sohoa.Errorf(sohoa.EFORBIDDEN, "Tài khoản của bạn không có quyền thực hiện thao tác này."))
 	})
+}
+
+// audit records an action of the request's principal. What cannot be
+// recorded is not done: the caller answers with the error.
+func (s *Server) audit(r *http.Request, action, document, detail string) error {
+	p := principal(r.Context())
+	e := &sohoa.AuditEntry{Action: action, Document: document, Detail: detail, Purpose: purpose(r), Client: clientAddr(r)}
+	if p != nil {
+		e.UserID, e.Username, e.UnitID = p.UserID, p.Username, p.UnitID
+	}
+	if err := s.Audit.Record(r.Context(), e); err != nil {
+		return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Message: "Không ghi được nhật ký truy cập; thao tác chưa được thực hiện.", Err: err}
+	}
+	return nil
+}
+
+// purpose is why the caller reads: the X-Purpose header or ?purpose=.
+func purpose(r *http.Request) string {
+	p := r.Header.Get("X-Purpose")
+	if p == "" {
+		p = r.URL.Query().Get("purpose")
+	}
+	if len(p) > 500 {
+		p = p[:500]
+	}
+	return strings.ToValidUTF8(p, "")
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 const codeMethodNotAllowed = "method_not_allowed"
@@ -149,7 +231,17 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == sohoa.EINTERNAL {
 		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": sohoa.ErrorMessage(err)}})
+	body := map[string]string{"code": code, "message": sohoa.ErrorMessage(err)}
+	var e *sohoa.Error
+	if errors.As(err, &e) {
+		if e.Field != "" {
+			body["field"] = e.Field
+		}
+		if e.Existing != "" {
+			body["existing_id"] = e.Existing
+		}
+	}
+	writeJSON(w, status, map[string]any{"error": body})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

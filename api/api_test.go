@@ -10,17 +10,16 @@ import (
 	"testing"
 
 	"sohoa"
-	"sohoa/catalog"
 )
 
 // fakeCatalog knows one token per role; the real catalog is exercised in
 // package catalog and end to end in cmd/sohoa.
 type fakeCatalog struct{ Catalog }
 
-func (fakeCatalog) Authenticate(_ context.Context, token string) (*catalog.Principal, error) {
+func (fakeCatalog) Authenticate(_ context.Context, token string) (*sohoa.Principal, error) {
 	switch token {
 	case "clerk-token", "admin-token":
-		return &catalog.Principal{Name: token, Role: token[:len(token)-6]}, nil
+		return &sohoa.Principal{Username: token, Role: token[:len(token)-6], UnitPath: "/SGD/"}, nil
 	}
 	return nil, sohoa.Errorf(sohoa.EUNAUTHORIZED, "Mã truy cập không hợp lệ.")
 }
@@ -53,7 +52,8 @@ func TestAuthAndErrors(t *testing.T) {
 		{"not an id", "GET", "/api/v1/documents/not-an-id", "clerk-token", 404, sohoa.ENOTFOUND},
 		{"clerk deletes", "DELETE", "/api/v1/documents/01M8CABJP4V5SGET1J097Q7D2Q", "clerk-token", 403, sohoa.EFORBIDDEN},
 		{"admin deletes a missing one", "DELETE", "/api/v1/documents/01M8CABJP4V5SGET1J097Q7D2Q", "admin-token", 404, sohoa.ENOTFOUND},
-		{"clerk makes tokens", "POST", "/api/v1/tokens", "clerk-token", 403, sohoa.EFORBIDDEN},
+		{"clerk lists users", "GET", "/api/v1/users", "clerk-token", 403, sohoa.EFORBIDDEN},
+		{"clerk reads the audit log", "GET", "/api/v1/audit", "clerk-token", 403, sohoa.EFORBIDDEN},
 		{"wrong method", "PUT", "/api/v1/search", "clerk-token", 405, codeMethodNotAllowed},
 		{"no such route", "GET", "/api/v1/nothing", "clerk-token", 404, sohoa.ENOTFOUND},
 		{"bad limit", "GET", "/api/v1/search?q=a&limit=0", "clerk-token", 400, sohoa.EINVALID},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +21,17 @@ func (s *Server) tooLarge() error {
 	return sohoa.Errorf(sohoa.ETOOLARGE, "Yêu cầu vượt quá dung lượng cho phép (%d MiB).", s.MaxUpload>>20)
 }
 
+// errNoUnit answers for a unit outside the caller's reach as for one that
+// does not exist.
+func errNoUnit(id string) error {
+	return sohoa.FieldError("unit_id", "Không tìm thấy đơn vị %q.", id)
+}
+
 // uploadDocument streams a multipart upload part by part to disk: nothing is
 // held whole in memory, and a request over the limit stops being read there.
+// Besides "file" and "title", the form may carry "type", "unit_id",
+// "confirm_duplicate" and the type's metadata fields by name (a list field
+// repeated), or all of them as JSON in "metadata".
 func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength > s.MaxUpload {
 		w.Header().Set("Connection", "close")
@@ -34,13 +44,13 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, sohoa.Errorf(sohoa.EINVALID, "Yêu cầu phải là multipart/form-data với các trường \"file\" (mỗi trang một tệp, theo thứ tự) và \"title\"."))
 		return
 	}
-	var files []*ingest.File
+	p := principal(r.Context())
+	up := &ingest.Upload{Metadata: map[string]any{}, By: p.UserID, UnitID: p.UnitID, UnitPath: p.UnitPath}
 	defer func() {
-		for _, f := range files {
+		for _, f := range up.Files {
 			f.Remove()
 		}
 	}()
-	title := ""
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -50,9 +60,9 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 			s.error(w, r, s.readError(err))
 			return
 		}
-		switch part.FormName() {
-		case "file":
-			if len(files) >= s.MaxFiles {
+		name := part.FormName()
+		if name == "file" {
+			if len(up.Files) >= s.MaxFiles {
 				s.error(w, r, sohoa.Errorf(sohoa.ETOOLARGE, "Một lần tải lên tối đa %d tệp.", s.MaxFiles))
 				return
 			}
@@ -61,23 +71,50 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 				s.error(w, r, s.readError(err))
 				return
 			}
-			files = append(files, f)
+			up.Files = append(up.Files, f)
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(part, 64<<10))
+		if err != nil {
+			s.error(w, r, s.readError(err))
+			return
+		}
+		v := string(b)
+		switch name {
 		case "title":
-			b, err := io.ReadAll(io.LimitReader(part, 4<<10))
-			if err != nil {
-				s.error(w, r, s.readError(err))
+			up.Title = v
+		case "type":
+			up.Type = strings.TrimSpace(v)
+		case "confirm_duplicate":
+			up.ConfirmDuplicate = v == "true" || v == "1"
+		case "unit_id":
+			u, err := s.Catalog.Unit(r.Context(), strings.TrimSpace(v))
+			if err != nil || !p.CanEdit(u.Path) {
+				s.error(w, r, errNoUnit(v))
 				return
 			}
-			title = string(b)
-		default:
-			// Unknown fields are read past, not kept.
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				s.error(w, r, s.readError(err))
+			up.UnitID, up.UnitPath = u.ID, u.Path
+		case "metadata":
+			if err := json.Unmarshal(b, &up.Metadata); err != nil {
+				s.error(w, r, sohoa.FieldError("metadata", "Trường metadata phải là một đối tượng JSON."))
 				return
+			}
+		default:
+			// A repeated field is a list (nơi nhận).
+			switch prev := up.Metadata[name].(type) {
+			case nil:
+				up.Metadata[name] = v
+			case string:
+				up.Metadata[name] = []any{prev, v}
+			case []any:
+				up.Metadata[name] = append(prev, v)
 			}
 		}
 	}
-	d, err := s.Ingest.Accept(r.Context(), title, files)
+	d, err := s.Ingest.Accept(r.Context(), up)
+	if err == nil {
+		err = s.audit(r, sohoa.ActionCreate, d.ID, fmt.Sprintf("%d trang", len(d.Pages)))
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -98,39 +135,133 @@ func (s *Server) readError(err error) error {
 	return &sohoa.Error{Code: sohoa.EINVALID, Message: "Không đọc được nội dung tải lên (multipart bị lỗi hoặc bị ngắt).", Err: err}
 }
 
-func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
+// listFilter reads the common listing parameters within the caller's reach.
+func (s *Server) listFilter(r *http.Request) (catalog.Filter, error) {
+	f := catalog.ReachFilter(principal(r.Context()))
 	limit, err := intParam(r, "limit", 50, 1, 500)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return f, err
 	}
-	f := catalog.Filter{Limit: limit, Cursor: r.URL.Query().Get("cursor")}
+	f.Limit, f.Cursor = limit, r.URL.Query().Get("cursor")
 	if v := r.URL.Query().Get("status"); v != "" {
 		st := sohoa.Status(v)
 		if !st.Valid() {
-			s.error(w, r, sohoa.Errorf(sohoa.EINVALID, "Trạng thái %q không hợp lệ (queued, processing, ready, failed).", v))
-			return
+			return f, sohoa.FieldError("status", "Trạng thái %q không hợp lệ (queued, processing, ready, failed).", v)
 		}
 		f.Status = &st
+	}
+	return f, nil
+}
+
+// writeList answers with a page of documents, personal data masked.
+func (s *Server) writeList(w http.ResponseWriter, r *http.Request, page *catalog.Page, action, detail string) {
+	ids := make([]string, len(page.Documents))
+	docs := make([]*sohoa.Document, len(page.Documents))
+	for i, d := range page.Documents {
+		ids[i], docs[i] = d.ID, d.Masked()
+	}
+	if err := s.audit(r, action, "", strings.TrimSpace(detail+" "+strings.Join(ids, ","))); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": docs, "next_cursor": page.Next})
+}
+
+func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
+	f, err := s.listFilter(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
 	}
 	page, err := s.Catalog.Documents(r.Context(), f)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"documents": page.Documents, "next_cursor": page.Next})
+	s.writeList(w, r, page, sohoa.ActionList, "")
 }
 
+// personDocuments lists the records naming a person, by CCCD.
+func (s *Server) personDocuments(w http.ResponseWriter, r *http.Request) {
+	cccd := mux.Vars(r)["cccd"]
+	if err := sohoa.CheckCCCD(cccd); err != nil {
+		s.error(w, r, sohoa.FieldError("cccd", "Số định danh không hợp lệ: %v.", err))
+		return
+	}
+	f, err := s.listFilter(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	f.SubjectID = cccd
+	page, err := s.Catalog.Documents(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.writeList(w, r, page, sohoa.ActionPeople, "person "+sohoa.MaskCCCD(cccd)+":")
+}
+
+// document loads the document of the request if the caller may read it;
+// one outside its reach is not found, as one that does not exist.
 func (s *Server) document(r *http.Request) (*sohoa.Document, error) {
 	id := mux.Vars(r)["id"]
+	notFound := sohoa.Errorf(sohoa.ENOTFOUND, "Không tìm thấy văn bản.")
 	if !sohoa.ValidID(id) {
-		return nil, sohoa.Errorf(sohoa.ENOTFOUND, "Không tìm thấy văn bản.")
+		return nil, notFound
 	}
-	return s.Catalog.Document(r.Context(), id)
+	d, err := s.Catalog.Document(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !principal(r.Context()).CanRead(d.UnitPath) {
+		return nil, notFound
+	}
+	return d, nil
 }
 
 func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
 	d, err := s.document(r)
+	if err == nil {
+		err = s.audit(r, sohoa.ActionRead, d.ID, "")
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !principal(r.Context()).SeesPersonalData() {
+		d = d.Masked()
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) patchDocument(w http.ResponseWriter, r *http.Request) {
+	d, err := s.document(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p := principal(r.Context())
+	if !p.CanEdit(d.UnitPath) {
+		s.error(w, r, sohoa.Errorf(sohoa.EFORBIDDEN, "Bạn chỉ được sửa hồ sơ của đơn vị mình."))
+		return
+	}
+	var req struct {
+		Title            *string        `json:"title"`
+		Type             *string        `json:"type"`
+		Metadata         map[string]any `json:"metadata"`
+		ConfirmDuplicate bool           `json:"confirm_duplicate"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	patch := &ingest.Patch{Title: req.Title, Type: req.Type, Metadata: req.Metadata, ConfirmDuplicate: req.ConfirmDuplicate,
+		UserID: p.UserID, By: p.Username}
+	d, err = s.Ingest.Update(r.Context(), d.ID, patch)
+	if err == nil {
+		err = s.audit(r, sohoa.ActionUpdate, d.ID, "")
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -138,16 +269,72 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, d)
 }
 
+// decodeJSON reads a JSON body into v; unknown fields and wrong types are
+// errors naming the field.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		return sohoa.FieldError(typeErr.Field, "Trường %s có kiểu dữ liệu không đúng (cần %s).", typeErr.Field, typeErr.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return sohoa.FieldError(field, "Trường %q không được hỗ trợ.", field)
+	}
+	return sohoa.Errorf(sohoa.EINVALID, "Nội dung không phải JSON hợp lệ.")
+}
+
 func (s *Server) deleteDocument(w http.ResponseWriter, r *http.Request) {
 	d, err := s.document(r)
 	if err == nil {
-		err = s.Ingest.Delete(r.Context(), d.ID, principal(r.Context()).Name)
+		err = s.Ingest.Delete(r.Context(), d.ID, principal(r.Context()).Username)
+	}
+	if err == nil {
+		err = s.audit(r, sohoa.ActionDelete, d.ID, "")
 	}
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// documentHistory lists the changes to a record; personal values masked
+// (the store's revisions keep them whole).
+func (s *Server) documentHistory(w http.ResponseWriter, r *http.Request) {
+	d, err := s.document(r)
+	var changes []sohoa.Change
+	if err == nil {
+		changes, err = s.Ingest.History(r.Context(), d.ID)
+	}
+	if err == nil {
+		err = s.audit(r, sohoa.ActionHistory, d.ID, "")
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for i, c := range changes {
+		if name, ok := strings.CutPrefix(c.Field, "metadata."); ok {
+			for _, t := range sohoa.DocTypes {
+				if f, ok := t.Field(name); ok && f.Personal {
+					changes[i].Old, changes[i].New = maskAny(f.Kind, c.Old), maskAny(f.Kind, c.New)
+				}
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changes": changes})
+}
+
+func maskAny(k sohoa.FieldKind, v any) any {
+	if s, ok := v.(string); ok && s != "" {
+		return sohoa.MaskPersonal(k, s)
+	}
+	return v
 }
 
 var statusNames = map[sohoa.Status]string{
@@ -166,6 +353,9 @@ func (s *Server) documentText(w http.ResponseWriter, r *http.Request) {
 	d, err := s.document(r)
 	if err == nil {
 		err = ready(d)
+	}
+	if err == nil {
+		err = s.audit(r, sohoa.ActionText, d.ID, "")
 	}
 	if err != nil {
 		s.error(w, r, err)
@@ -194,7 +384,10 @@ func (s *Server) page(r *http.Request) (*sohoa.Document, *sohoa.Page, error) {
 }
 
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
-	_, p, err := s.page(r)
+	d, p, err := s.page(r)
+	if err == nil {
+		err = s.audit(r, sohoa.ActionPageImage, d.ID, "trang "+strconv.Itoa(p.Number))
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -221,6 +414,9 @@ func (s *Server) pageText(w http.ResponseWriter, r *http.Request) {
 	d, p, err := s.page(r)
 	if err == nil {
 		err = ready(d)
+	}
+	if err == nil {
+		err = s.audit(r, sohoa.ActionPageText, d.ID, "trang "+strconv.Itoa(p.Number))
 	}
 	if err != nil {
 		s.error(w, r, err)

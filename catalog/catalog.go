@@ -20,17 +20,59 @@ type DB struct {
 	db *sql.DB
 }
 
+// schemaVersion is the catalog layout this code writes (PRAGMA user_version).
+const schemaVersion = 2
+
 const schema = `
-CREATE TABLE IF NOT EXISTS documents (
+CREATE TABLE IF NOT EXISTS units (
 	id         TEXT PRIMARY KEY,
-	title      TEXT NOT NULL,
-	status     TEXT NOT NULL,
-	error      TEXT NOT NULL DEFAULT '',
+	name       TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	parent_id  TEXT REFERENCES units (id),
+	path       TEXT NOT NULL UNIQUE,
+	created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+	id            TEXT PRIMARY KEY,
+	username      TEXT NOT NULL UNIQUE,
+	full_name     TEXT NOT NULL,
+	unit_id       TEXT NOT NULL REFERENCES units (id),
+	role          TEXT NOT NULL,
+	password_hash TEXT NOT NULL DEFAULT '',
+	created_at    TEXT NOT NULL,
+	disabled_at   TEXT
+);
+CREATE TABLE IF NOT EXISTS tokens (
+	hash       TEXT PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	user_id    TEXT NOT NULL REFERENCES users (id),
+	name       TEXT NOT NULL,
+	kind       TEXT NOT NULL,
 	created_at TEXT NOT NULL,
-	updated_at TEXT NOT NULL,
-	pages      TEXT NOT NULL
+	expires_at TEXT,
+	revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS documents (
+	id           TEXT PRIMARY KEY,
+	title        TEXT NOT NULL,
+	type         TEXT NOT NULL DEFAULT '',
+	unit_id      TEXT NOT NULL,
+	unit_path    TEXT NOT NULL,
+	metadata     TEXT NOT NULL DEFAULT '{}',
+	subject_id   TEXT NOT NULL DEFAULT '',
+	dup_key      TEXT NOT NULL DEFAULT '',
+	duplicate_of TEXT NOT NULL DEFAULT '',
+	created_by   TEXT NOT NULL DEFAULT '',
+	status       TEXT NOT NULL,
+	error        TEXT NOT NULL DEFAULT '',
+	created_at   TEXT NOT NULL,
+	updated_at   TEXT NOT NULL,
+	pages        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_status ON documents (status, id);
+CREATE INDEX IF NOT EXISTS documents_unit ON documents (unit_path, id);
+CREATE INDEX IF NOT EXISTS documents_subject ON documents (subject_id) WHERE subject_id != '';
+CREATE INDEX IF NOT EXISTS documents_dup ON documents (dup_key) WHERE dup_key != '';
 CREATE TABLE IF NOT EXISTS jobs (
 	document_id TEXT PRIMARY KEY,
 	state       TEXT NOT NULL,
@@ -39,12 +81,24 @@ CREATE TABLE IF NOT EXISTS jobs (
 	last_error  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, run_after);
-CREATE TABLE IF NOT EXISTS tokens (
-	hash       TEXT PRIMARY KEY,
-	name       TEXT NOT NULL,
-	role       TEXT NOT NULL,
-	created_at TEXT NOT NULL,
-	revoked_at TEXT
+CREATE TABLE IF NOT EXISTS audit (
+	seq      INTEGER PRIMARY KEY,
+	at       TEXT NOT NULL,
+	user_id  TEXT NOT NULL,
+	username TEXT NOT NULL,
+	unit_id  TEXT NOT NULL,
+	action   TEXT NOT NULL,
+	document TEXT NOT NULL DEFAULT '',
+	purpose  TEXT NOT NULL DEFAULT '',
+	client   TEXT NOT NULL DEFAULT '',
+	detail   TEXT NOT NULL DEFAULT '',
+	prev     TEXT NOT NULL,
+	hash     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_document ON audit (document, seq) WHERE document != '';
+CREATE TABLE IF NOT EXISTS meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
 );
 `
 
@@ -58,7 +112,18 @@ func Open(path string) (*DB, error) {
 	// One connection: SQLite takes one writer at a time anyway, and this
 	// keeps transactions from waiting on each other's locks.
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema); err != nil {
+	var version int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	var tables int
+	db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&tables)
+	if tables > 0 && version != schemaVersion {
+		db.Close()
+		return nil, fmt.Errorf("catalog %s has layout %d, this sohoa needs %d: stop the service, remove it and run `sohoa rebuild`", path, version, schemaVersion)
+	}
+	if _, err := db.Exec(schema + fmt.Sprintf("PRAGMA user_version = %d;", schemaVersion)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
@@ -77,7 +142,7 @@ func (c *DB) Close() error { return c.db.Close() }
 // Ping checks the database answers.
 func (c *DB) Ping(ctx context.Context) error {
 	var n int
-	return c.db.QueryRowContext(ctx, "SELECT count(*) FROM tokens").Scan(&n)
+	return c.db.QueryRowContext(ctx, "SELECT count(*) FROM units").Scan(&n)
 }
 
 const timeFormat = time.RFC3339Nano
@@ -91,16 +156,28 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 	if err != nil {
 		return err
 	}
+	meta, err := json.Marshal(d.Metadata)
+	if err != nil {
+		return err
+	}
+	subject := ""
+	if d.Subject != nil {
+		subject = d.Subject.ID
+	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO documents (id, title, status, error, created_at, updated_at, pages)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET title=excluded.title, status=excluded.status, error=excluded.error,
-			updated_at=excluded.updated_at, pages=excluded.pages`,
-		d.ID, d.Title, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages))
+	_, err = tx.ExecContext(ctx, `INSERT INTO documents (id, title, type, unit_id, unit_path, metadata, subject_id, dup_key,
+			duplicate_of, created_by, status, error, created_at, updated_at, pages)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET title=excluded.title, type=excluded.type, unit_id=excluded.unit_id,
+			unit_path=excluded.unit_path, metadata=excluded.metadata, subject_id=excluded.subject_id,
+			dup_key=excluded.dup_key, duplicate_of=excluded.duplicate_of, status=excluded.status,
+			error=excluded.error, updated_at=excluded.updated_at, pages=excluded.pages`,
+		d.ID, d.Title, d.Type, d.UnitID, d.UnitPath, string(meta), subject, sohoa.DuplicateKey(d.Type, d.Metadata),
+		d.DuplicateOf, d.CreatedBy, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages))
 	if err != nil {
 		return fmt.Errorf("put document %s: %w", d.ID, err)
 	}
@@ -116,8 +193,9 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 
 func scanDocument(row interface{ Scan(...any) error }) (*sohoa.Document, error) {
 	var d sohoa.Document
-	var status, created, updated, pages string
-	if err := row.Scan(&d.ID, &d.Title, &status, &d.Error, &created, &updated, &pages); err != nil {
+	var status, created, updated, pages, meta string
+	if err := row.Scan(&d.ID, &d.Title, &d.Type, &d.UnitID, &d.UnitPath, &meta, &d.DuplicateOf, &d.CreatedBy,
+		&status, &d.Error, &created, &updated, &pages); err != nil {
 		return nil, err
 	}
 	d.Status = sohoa.Status(status)
@@ -126,12 +204,31 @@ func scanDocument(row interface{ Scan(...any) error }) (*sohoa.Document, error) 
 	if err := json.Unmarshal([]byte(pages), &d.Pages); err != nil {
 		return nil, fmt.Errorf("document %s pages: %w", d.ID, err)
 	}
+	if err := json.Unmarshal([]byte(meta), &d.Metadata); err != nil {
+		return nil, fmt.Errorf("document %s metadata: %w", d.ID, err)
+	}
+	if d.Metadata == nil {
+		d.Metadata = sohoa.Metadata{}
+	}
+	// JSON numbers come back as float64: so_trang is an int.
+	for k, v := range d.Metadata {
+		switch v := v.(type) {
+		case float64:
+			d.Metadata[k] = int(v)
+		case []any:
+			list := make([]string, len(v))
+			for i, e := range v {
+				list[i], _ = e.(string)
+			}
+			d.Metadata[k] = list
+		}
+	}
+	d.Subject = sohoa.SubjectOf(d.Type, d.Metadata)
 	return &d, nil
 }
 
-const documentColumns = "id, title, status, error, created_at, updated_at, pages"
+const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages"
 
-// ErrDocumentNotFound is what every lookup of a missing document returns.
 func errDocumentNotFound(id string) error {
 	return &sohoa.Error{Code: sohoa.ENOTFOUND, Message: "Không tìm thấy văn bản.", Err: fmt.Errorf("document %s", id)}
 }
@@ -145,11 +242,43 @@ func (c *DB) Document(ctx context.Context, id string) (*sohoa.Document, error) {
 	return d, err
 }
 
-// Filter selects documents to list. Nil fields are not set.
+// DuplicateOf returns the ID of another document with the same duplicate
+// key (see sohoa.DuplicateKey), or "".
+func (c *DB) DuplicateOf(ctx context.Context, key, except string) (string, error) {
+	if key == "" {
+		return "", nil
+	}
+	var id string
+	err := c.db.QueryRowContext(ctx, "SELECT id FROM documents WHERE dup_key = ? AND id != ? ORDER BY id LIMIT 1", key, except).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// Filter selects documents to list. Zero fields are not set.
 type Filter struct {
 	Status *sohoa.Status
-	Limit  int
-	Cursor string // from a previous page's Next
+	// UnitPath keeps the documents of that unit; with Subtree, of every
+	// unit below it too.
+	UnitPath  string
+	Subtree   bool
+	SubjectID string
+	Limit     int
+	Cursor    string // from a previous page's Next
+}
+
+// ReachFilter returns the filter that keeps what p may read.
+func ReachFilter(p *sohoa.Principal) Filter {
+	switch p.Role {
+	case sohoa.RoleAdmin:
+		return Filter{}
+	case sohoa.RoleOfficial:
+		return Filter{UnitPath: p.UnitPath, Subtree: true}
+	case sohoa.RoleClerk:
+		return Filter{UnitPath: p.UnitPath}
+	}
+	return Filter{UnitPath: "/nothing/"}
 }
 
 // Page is one page of a listing; Next is the cursor of the following page,
@@ -166,6 +295,19 @@ func (c *DB) Documents(ctx context.Context, f Filter) (*Page, error) {
 	if f.Status != nil {
 		q += " AND status = ?"
 		args = append(args, string(*f.Status))
+	}
+	if f.UnitPath != "" {
+		if f.Subtree {
+			q += " AND substr(unit_path, 1, ?) = ?"
+			args = append(args, len(f.UnitPath), f.UnitPath)
+		} else {
+			q += " AND unit_path = ?"
+			args = append(args, f.UnitPath)
+		}
+	}
+	if f.SubjectID != "" {
+		q += " AND subject_id = ?"
+		args = append(args, f.SubjectID)
 	}
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ import (
 // Catalog is what ingest needs of the catalog.
 type Catalog interface {
 	PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) error
+	DuplicateOf(ctx context.Context, key, except string) (string, error)
 	DeleteDocument(ctx context.Context, id string) error
 	ClaimJob(ctx context.Context, now time.Time) (catalog.Job, bool, error)
 	FinishJob(ctx context.Context, id string) error
@@ -193,16 +195,60 @@ func cleanName(name string) string {
 // MaxTitleLength bounds a title, in characters.
 const MaxTitleLength = 500
 
+// Upload is what a clerk sends with the files of one document.
+type Upload struct {
+	Title string
+	// Type and the raw Metadata (from a form or JSON) are checked by Accept.
+	Type     string
+	Metadata map[string]any
+	UnitID   string
+	UnitPath string
+	By       string // the uploader's user ID
+	// ConfirmDuplicate stores the document even though another record has
+	// the same identifiers; without it, that is a conflict.
+	ConfirmDuplicate bool
+	Files            []*File
+}
+
+// checkRecord validates type and metadata and looks for a duplicate. It
+// returns the normalized metadata and the ID of the duplicate kept beside.
+func (s *Service) checkRecord(ctx context.Context, id, typ string, raw map[string]any, confirm bool) (sohoa.Metadata, string, error) {
+	if typ == "" {
+		if len(raw) > 0 {
+			return nil, "", sohoa.FieldError("type", "Cần chọn loại hồ sơ (type) trước khi nhập thông tin.")
+		}
+		return sohoa.Metadata{}, "", nil
+	}
+	meta, err := sohoa.ValidateMetadata(typ, raw)
+	if err != nil {
+		return nil, "", err
+	}
+	dup, err := s.cat.DuplicateOf(ctx, sohoa.DuplicateKey(typ, meta), id)
+	if err != nil || dup == "" {
+		return meta, "", err
+	}
+	if !confirm {
+		what := "số, ký hiệu và cơ quan ban hành"
+		if typ == sohoa.TypeVanBang {
+			what = "số vào sổ và năm"
+		}
+		return nil, "", &sohoa.Error{Code: sohoa.ECONFLICT, Existing: dup,
+			Message: fmt.Sprintf("Đã có hồ sơ %s trùng %s. Nếu đúng là lưu thêm bản này, gửi lại với confirm_duplicate=true.", dup, what)}
+	}
+	return meta, dup, nil
+}
+
 // Accept makes the files one document: their originals and its manifest
 // durable in the store, then its OCR job queued. It returns once all of that
 // is done.
-func (s *Service) Accept(ctx context.Context, title string, files []*File) (*sohoa.Document, error) {
-	title = strings.Join(strings.Fields(vntext.Normalize(title)), " ")
+func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, error) {
+	title := strings.Join(strings.Fields(vntext.Normalize(up.Title)), " ")
 	if n := len([]rune(title)); n > MaxTitleLength {
-		return nil, sohoa.Errorf(sohoa.EINVALID, "Tiêu đề dài %d ký tự, tối đa %d.", n, MaxTitleLength)
+		return nil, sohoa.FieldError("title", "Tiêu đề dài %d ký tự, tối đa %d.", n, MaxTitleLength)
 	}
+	files := up.Files
 	if len(files) == 0 {
-		return nil, sohoa.Errorf(sohoa.EINVALID, "Chưa có tệp nào được tải lên (trường \"file\").")
+		return nil, sohoa.FieldError("file", "Chưa có tệp nào được tải lên (trường \"file\").")
 	}
 	pages := 0
 	for _, f := range files {
@@ -211,8 +257,13 @@ func (s *Service) Accept(ctx context.Context, title string, files []*File) (*soh
 	if pages > s.cfg.MaxPages {
 		return nil, sohoa.Errorf(sohoa.ETOOLARGE, "Văn bản có %d trang, vượt giới hạn %d trang.", pages, s.cfg.MaxPages)
 	}
+	meta, dup, err := s.checkRecord(ctx, "", up.Type, up.Metadata, up.ConfirmDuplicate)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now().UTC()
-	m := &sohoa.Manifest{Version: sohoa.ManifestVersion, ID: sohoa.NewID(now), Title: title, CreatedAt: now}
+	m := &sohoa.Manifest{Version: sohoa.ManifestVersion, ID: sohoa.NewID(now), Title: title, CreatedAt: now,
+		Type: up.Type, Metadata: meta, UnitID: up.UnitID, UnitPath: up.UnitPath, CreatedBy: up.By, DuplicateOf: dup}
 	if m.Title == "" {
 		m.Title = strings.TrimSuffix(files[0].Name, fileExt(files[0].Name))
 	}
@@ -235,16 +286,150 @@ func (s *Service) Accept(ctx context.Context, title string, files []*File) (*soh
 		}
 	}
 	m.SetStatus(sohoa.StatusQueued, now, "")
-	if err := store.PutJSON(ctx, s.store, store.ManifestKey(m.ID), m); err != nil {
+	if err := s.putManifest(ctx, m); err != nil {
 		return nil, fmt.Errorf("accept %s: %w", m.ID, err)
 	}
 	d := m.Document()
 	if err := s.cat.PutDocument(ctx, d, true); err != nil {
 		return nil, fmt.Errorf("accept %s: %w", m.ID, err)
 	}
-	s.log.Info("document accepted", "document", m.ID, "pages", len(m.Pages), "files", len(files))
+	s.log.Info("document accepted", "document", m.ID, "pages", len(m.Pages), "files", len(files), "unit", m.UnitID)
 	s.notify()
 	return d, nil
+}
+
+// putManifest writes the next revision of a manifest: kept under its
+// number for good, and as the current one.
+func (s *Service) putManifest(ctx context.Context, m *sohoa.Manifest) error {
+	m.Revision++
+	if err := store.PutJSON(ctx, s.store, store.ManifestRevisionKey(m.ID, m.Revision), m); err != nil {
+		return err
+	}
+	return store.PutJSON(ctx, s.store, store.ManifestKey(m.ID), m)
+}
+
+// Patch changes a document's record. Nil fields are left alone; a nil value
+// in Metadata removes that field.
+type Patch struct {
+	Title            *string
+	Type             *string
+	Metadata         map[string]any
+	ConfirmDuplicate bool
+	UserID, By       string
+}
+
+// Update applies p to document id: all of it or, on any error, none of it.
+// Each changed field is kept in the manifest's history with who, when, the
+// old and the new value; earlier revisions of the manifest stay in the store.
+func (s *Service) Update(ctx context.Context, id string, p *Patch) (*sohoa.Document, error) {
+	mu := s.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	typ := m.Type
+	if p.Type != nil {
+		typ = *p.Type
+	}
+	raw := map[string]any{}
+	for k, v := range m.Metadata {
+		raw[k] = v
+	}
+	for k, v := range p.Metadata {
+		if v == nil {
+			delete(raw, k)
+		} else {
+			raw[k] = v
+		}
+	}
+	meta, dup, err := s.checkRecord(ctx, id, typ, raw, p.ConfirmDuplicate)
+	if err != nil {
+		return nil, err
+	}
+	title := m.Title
+	if p.Title != nil {
+		title = strings.Join(strings.Fields(vntext.Normalize(*p.Title)), " ")
+		if title == "" || len([]rune(title)) > MaxTitleLength {
+			return nil, sohoa.FieldError("title", "Tiêu đề phải có từ 1 đến %d ký tự.", MaxTitleLength)
+		}
+	}
+	now := s.now().UTC()
+	var changes []sohoa.Change
+	change := func(field string, old, new any) {
+		if fmt.Sprint(old) != fmt.Sprint(new) {
+			changes = append(changes, sohoa.Change{At: now, UserID: p.UserID, By: p.By, Field: field, Old: old, New: new})
+		}
+	}
+	change("title", m.Title, title)
+	change("type", m.Type, typ)
+	for _, k := range unionKeys(m.Metadata, meta) {
+		change("metadata."+k, m.Metadata[k], meta[k])
+	}
+	if len(changes) == 0 {
+		return m.Document(), nil
+	}
+	m.Title, m.Type, m.Metadata, m.Changes = title, typ, meta, append(m.Changes, changes...)
+	if dup != "" {
+		m.DuplicateOf = dup
+	}
+	if err := s.putManifest(ctx, m); err != nil {
+		return nil, fmt.Errorf("update %s: %w", id, err)
+	}
+	d := m.Document()
+	d.UpdatedAt = now
+	if err := s.cat.PutDocument(ctx, d, false); err != nil {
+		return nil, err
+	}
+	if m.Status == sohoa.StatusReady {
+		if err := s.reindex(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	s.log.Info("document updated", "document", id, "fields", len(changes))
+	return d, nil
+}
+
+func unionKeys(a, b sohoa.Metadata) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, m := range []sohoa.Metadata{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// reindex puts a ready document's current record in the index.
+func (s *Service) reindex(ctx context.Context, m *sohoa.Manifest) error {
+	rc, err := s.store.Get(ctx, store.TextKey(m.ID))
+	if err != nil {
+		return err
+	}
+	text, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	return s.idx.Put(ctx, m.IndexDocument(strings.Split(string(text), "\f")))
+}
+
+// History returns the changes made to a document's record, oldest first.
+func (s *Service) History(ctx context.Context, id string) ([]sohoa.Change, error) {
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Changes == nil {
+		return []sohoa.Change{}, nil
+	}
+	return m.Changes, nil
 }
 
 func fileExt(name string) string {
@@ -331,7 +516,7 @@ func (s *Service) Delete(ctx context.Context, id, by string) error {
 		return err
 	}
 	m.Deleted = &sohoa.Deletion{At: s.now().UTC(), By: by}
-	if err := store.PutJSON(ctx, s.store, store.ManifestKey(id), m); err != nil {
+	if err := s.putManifest(ctx, m); err != nil {
 		return fmt.Errorf("delete %s: %w", id, err)
 	}
 	if err := s.idx.Delete(ctx, id); err != nil {

@@ -87,7 +87,7 @@ func accept(t *testing.T, svc *Service) *sohoa.Document {
 	if f.Name != "dung.png" {
 		t.Errorf("file name %q, want the base name", f.Name)
 	}
-	d, err := svc.Accept(context.Background(), "  Bằng   tốt nghiệp ", []*File{f})
+	d, err := svc.Accept(context.Background(), &Upload{Title: "  Bằng   tốt nghiệp ", Files: []*File{f}, UnitID: "SGD", UnitPath: "/SGD/"})
 	if err != nil {
 		t.Fatal(err)
 	}

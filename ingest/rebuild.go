@@ -57,7 +57,7 @@ func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
 			if err != nil {
 				return err
 			}
-			batch = append(batch, &sohoa.IndexDocument{ID: m.ID, Title: m.Title, Pages: strings.Split(string(text), "\f")})
+			batch = append(batch, m.IndexDocument(strings.Split(string(text), "\f")))
 			st.Indexed++
 			if len(batch) >= 200 {
 				return flush()

@@ -135,7 +135,7 @@ func (s *Service) process(ctx context.Context, job catalog.Job, tasks chan<- pag
 			reason = "Không xử lý được văn bản sau nhiều lần thử, vui lòng báo quản trị viên."
 		}
 		log.Warn("document failed", "reason", reason, "err", err)
-		if err := s.setStatus(context.WithoutCancel(ctx), id, sohoa.StatusFailed, reason, nil); err != nil {
+		if err := s.setStatus(context.WithoutCancel(ctx), id, sohoa.StatusFailed, reason); err != nil {
 			log.Error("mark failed", "err", err)
 		}
 		s.cat.FinishJob(context.WithoutCancel(ctx), id)
@@ -161,7 +161,7 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 		return nil // done before a crash lost the job's end
 	}
 	if m.Status != sohoa.StatusProcessing {
-		if err := s.setStatus(ctx, id, sohoa.StatusProcessing, "", nil); err != nil {
+		if err := s.setStatus(ctx, id, sohoa.StatusProcessing, ""); err != nil {
 			return err
 		}
 	}
@@ -210,11 +210,30 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 	if err := s.store.Put(ctx, store.TextKey(id), strings.NewReader(full), int64(len(full))); err != nil {
 		return err
 	}
-	if err := s.idx.Put(ctx, &sohoa.IndexDocument{ID: id, Title: m.Title, Pages: pages}); err != nil {
+	return s.finish(ctx, id, pages, conf)
+}
+
+// finish indexes a read document with its current record and marks it
+// ready. Under the document's lock, so that an edit meanwhile is not lost;
+// indexing comes first, so that a crash between the two indexes again
+// rather than never.
+func (s *Service) finish(ctx context.Context, id string, pages []string, conf []float64) error {
+	mu := s.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.idx.Put(ctx, m.IndexDocument(pages)); err != nil {
 		return err
 	}
 	s.log.Info("document indexed", "document", id, "pages", len(pages))
-	return s.setStatus(ctx, id, sohoa.StatusReady, "", conf)
+	for i := range conf {
+		c := round(conf[i])
+		m.Pages[i].OCRConfidence = &c
+	}
+	return s.writeStatus(ctx, m, sohoa.StatusReady, "")
 }
 
 func drain(done <-chan pageResult, n int) {
@@ -264,8 +283,7 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // setStatus moves a document to status in its manifest, then the catalog.
-// conf, when given, holds each page's OCR confidence.
-func (s *Service) setStatus(ctx context.Context, id string, status sohoa.Status, reason string, conf []float64) error {
+func (s *Service) setStatus(ctx context.Context, id string, status sohoa.Status, reason string) error {
 	mu := s.lock(id)
 	mu.Lock()
 	defer mu.Unlock()
@@ -273,13 +291,14 @@ func (s *Service) setStatus(ctx context.Context, id string, status sohoa.Status,
 	if err != nil {
 		return err // deleted meanwhile: leave the tombstone alone
 	}
-	for i := range conf {
-		c := round(conf[i])
-		m.Pages[i].OCRConfidence = &c
-	}
+	return s.writeStatus(ctx, m, status, reason)
+}
+
+// writeStatus does setStatus's work with the lock held.
+func (s *Service) writeStatus(ctx context.Context, m *sohoa.Manifest, status sohoa.Status, reason string) error {
 	m.SetStatus(status, s.now(), reason)
-	if err := store.PutJSON(ctx, s.store, store.ManifestKey(id), m); err != nil {
-		return fmt.Errorf("set %s %s: %w", id, status, err)
+	if err := s.putManifest(ctx, m); err != nil {
+		return fmt.Errorf("set %s %s: %w", m.ID, status, err)
 	}
 	return s.cat.PutDocument(ctx, m.Document(), false)
 }

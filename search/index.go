@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -23,9 +24,19 @@ type Index struct {
 }
 
 type indexDoc struct {
-	Title string   `json:"title"`
-	Text  []string `json:"text"`
-	IDs   []string `json:"ids"`
+	Title     string     `json:"title"`
+	Text      []string   `json:"text"`
+	Meta      string     `json:"meta"`
+	IDs       []string   `json:"ids"`
+	Type      string     `json:"type"`
+	Unit      string     `json:"unit"`
+	UnitPaths []string   `json:"unit_path"`
+	Year      string     `json:"year,omitempty"`
+	Date      *time.Time `json:"date,omitempty"`
+	SoKyHieu  string     `json:"so_ky_hieu,omitempty"`
+	SoHieu    string     `json:"so_hieu,omitempty"`
+	SoVaoSo   string     `json:"so_vao_so,omitempty"`
+	SubjectID string     `json:"subject_id,omitempty"`
 }
 
 const docType = "document"
@@ -49,11 +60,30 @@ func newMapping() mapping.IndexMapping {
 	text.AddFieldMapping(field("text", analyzerExact, true))
 	text.AddFieldMapping(field("text_folded", analyzerFolded, false))
 	dm.AddSubDocumentMapping("text", text)
-	ids := bleve.NewKeywordFieldMapping()
-	ids.Name, ids.Store, ids.IncludeInAll, ids.IncludeTermVectors, ids.DocValues = "ids", false, false, false, false
-	idm := bleve.NewDocumentMapping()
-	idm.AddFieldMapping(ids)
-	dm.AddSubDocumentMapping("ids", idm)
+	meta := bleve.NewDocumentMapping()
+	meta.AddFieldMapping(field("meta", analyzerExact, false))
+	meta.AddFieldMapping(field("meta_folded", analyzerFolded, false))
+	dm.AddSubDocumentMapping("meta", meta)
+	// Keywords: never analysed, never folded. Those faceted on keep doc values.
+	for _, k := range []struct {
+		name         string
+		store, facet bool
+	}{
+		{"ids", false, false}, {"type", true, true}, {"unit", true, true}, {"unit_path", false, false},
+		{"year", false, true}, {"so_ky_hieu", false, false}, {"so_hieu", false, false}, {"so_vao_so", false, false},
+		{"subject_id", false, false},
+	} {
+		f := bleve.NewKeywordFieldMapping()
+		f.Name, f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = k.name, k.store, false, false, k.facet
+		sub := bleve.NewDocumentMapping()
+		sub.AddFieldMapping(f)
+		dm.AddSubDocumentMapping(k.name, sub)
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.Name, date.IncludeInAll, date.Store = "date", false, false
+	dsub := bleve.NewDocumentMapping()
+	dsub.AddFieldMapping(date)
+	dm.AddSubDocumentMapping("date", dsub)
 
 	im := bleve.NewIndexMapping()
 	im.AddDocumentMapping(docType, dm)
@@ -86,7 +116,43 @@ func (x *Index) Close() error { return x.idx.Close() }
 func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
 func toIndexDoc(d *sohoa.IndexDocument) indexDoc {
-	return indexDoc{Title: d.Title, Text: d.Pages, IDs: Identifiers(d.Title + "\n" + strings.Join(d.Pages, "\n"))}
+	x := indexDoc{Title: d.Title, Text: d.Pages, Type: d.Type, Unit: d.UnitID, UnitPaths: sohoa.AncestorPaths(d.UnitPath)}
+	// Every text value of the metadata is searchable; identifiers are also
+	// keywords, exactly as printed.
+	var meta []string
+	ids := Identifiers(d.Title + "\n" + strings.Join(d.Pages, "\n"))
+	if t, ok := sohoa.DocTypes[d.Type]; ok {
+		for _, f := range t.Fields {
+			switch v := d.Metadata[f.Name].(type) {
+			case string:
+				if f.Kind == sohoa.KindCCCD || f.Kind == sohoa.KindDate {
+					continue // personal or not words: filters, not text
+				}
+				meta = append(meta, v)
+				if f.Kind == sohoa.KindIdentifier || f.Kind == sohoa.KindKyHieu {
+					ids = append(ids, CanonicalIdentifier(v))
+				}
+			case []string:
+				meta = append(meta, v...)
+			}
+		}
+		x.SoKyHieu = sohoa.SoKyHieu(d.Metadata)
+		if x.SoKyHieu != "" {
+			ids = append(ids, CanonicalIdentifier(x.SoKyHieu))
+		}
+		x.SoHieu, _ = d.Metadata["so_hieu"].(string)
+		x.SoVaoSo, _ = d.Metadata["so_vao_so"].(string)
+		if subj := sohoa.SubjectOf(d.Type, d.Metadata); subj != nil {
+			x.SubjectID = subj.ID
+		}
+		if date := sohoa.DateOf(d.Type, d.Metadata); date != "" {
+			if t, err := time.Parse("2006-01-02", date); err == nil {
+				x.Date, x.Year = &t, date[:4]
+			}
+		}
+	}
+	x.Meta, x.IDs = strings.Join(meta, "\n"), ids
+	return x
 }
 
 // Put indexes d, replacing any earlier version.
@@ -113,23 +179,44 @@ func (x *Index) Delete(ctx context.Context, id string) error {
 	return x.idx.Delete(id)
 }
 
-// Query is a search request.
+// Query is a search request: words (may be empty when a filter is set),
+// filters, and the reach of who asks.
 type Query struct {
-	Text   string
-	Limit  int
-	Offset int
+	Text      string
+	Type      string
+	Unit      string // a unit's path: that unit and every unit below it
+	From, To  string // YYYY-MM-DD, the record's own date, inclusive
+	SoKyHieu  string
+	SoHieu    string
+	SubjectID string
+	// Reach limits the hits to what the asker may read: a unit's path with
+	// Subtree (an official), without (a clerk); empty for everything.
+	Reach   string
+	Subtree bool
+	Limit   int
+	Offset  int
 }
 
-// Result is one page of hits.
+// Result is one page of hits, with counts by type, unit and year of every
+// document that matched.
 type Result struct {
-	Total uint64 `json:"total"`
-	Hits  []Hit  `json:"hits"`
+	Total  uint64             `json:"total"`
+	Hits   []Hit              `json:"hits"`
+	Facets map[string][]Facet `json:"facets"`
+}
+
+// Facet is how many matching documents have a value.
+type Facet struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Hit is one matching document, at its best page.
 type Hit struct {
 	ID      string  `json:"id"`
 	Title   string  `json:"title"`
+	Type    string  `json:"type,omitempty"`
+	UnitID  string  `json:"unit_id"`
 	Score   float64 `json:"score"`
 	Page    int     `json:"page"`
 	Snippet string  `json:"snippet"`
@@ -138,7 +225,7 @@ type Hit struct {
 // MaxQueryLength bounds what a user may type, in bytes.
 const MaxQueryLength = 1000
 
-func (x *Index) buildQuery(text string) query.Query {
+func (x *Index) textQuery(text string) query.Query {
 	match := func(field string, boost float64) query.Query {
 		q := bleve.NewMatchQuery(text)
 		q.SetField(field)
@@ -153,10 +240,10 @@ func (x *Index) buildQuery(text string) query.Query {
 		return q
 	}
 	// Every word must be found, diacritics or not; the rest only ranks.
-	must := bleve.NewDisjunctionQuery(match("text_folded", 1), match("title_folded", 1))
+	must := bleve.NewDisjunctionQuery(match("text_folded", 1), match("title_folded", 1), match("meta_folded", 1))
 	should := []query.Query{
-		phrase("text_folded", 2), phrase("title_folded", 2),
-		match("text", 3), phrase("text", 3), match("title", 3),
+		phrase("text_folded", 2), phrase("title_folded", 2), phrase("meta_folded", 2),
+		match("text", 3), phrase("text", 3), match("title", 3), match("meta", 3), phrase("meta", 3),
 	}
 	if looksLikeIdentifier(text) {
 		id := bleve.NewTermQuery(CanonicalIdentifier(text))
@@ -171,29 +258,109 @@ func (x *Index) buildQuery(text string) query.Query {
 	return b
 }
 
-// Search runs q. Its text must not be empty.
+// term is a filter: it adds nothing to the score, so that ranking is the
+// same whatever the filters (and however deep a record's unit).
+func term(field, value string) query.Query {
+	q := bleve.NewTermQuery(value)
+	q.SetField(field)
+	q.SetBoost(0)
+	return q
+}
+
+func parseDay(name, s string) (time.Time, error) {
+	d, err := sohoa.ParseDate(s)
+	if err != nil {
+		return time.Time{}, sohoa.FieldError(name, "Tham số %s: %v.", name, err)
+	}
+	t, _ := time.Parse("2006-01-02", d)
+	return t, nil
+}
+
+// Search runs q.
 func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	text := vntext.Normalize(strings.TrimSpace(q.Text))
-	if text == "" {
-		return nil, sohoa.Errorf(sohoa.EINVALID, "Vui lòng nhập nội dung cần tìm (tham số q).")
-	}
 	if len(text) > MaxQueryLength {
 		return nil, sohoa.Errorf(sohoa.EINVALID, "Nội dung tìm kiếm quá dài (tối đa %d ký tự).", MaxQueryLength)
 	}
-	req := bleve.NewSearchRequestOptions(x.buildQuery(text), q.Limit, q.Offset, false)
+	var must []query.Query
+	if text != "" {
+		must = append(must, x.textQuery(text))
+	}
+	filters := 0
+	for _, f := range []struct{ field, value string }{
+		{"type", q.Type}, {"unit_path", q.Unit}, {"so_ky_hieu", vntext.Normalize(strings.TrimSpace(q.SoKyHieu))},
+		{"so_hieu", vntext.Normalize(strings.TrimSpace(q.SoHieu))}, {"subject_id", strings.TrimSpace(q.SubjectID)},
+	} {
+		if f.value != "" {
+			must = append(must, term(f.field, f.value))
+			filters++
+		}
+	}
+	if q.From != "" || q.To != "" {
+		var from, to time.Time
+		var err error
+		if q.From != "" {
+			if from, err = parseDay("from", q.From); err != nil {
+				return nil, err
+			}
+		}
+		if q.To != "" {
+			if to, err = parseDay("to", q.To); err != nil {
+				return nil, err
+			}
+			to = to.Add(24*time.Hour - time.Nanosecond)
+		}
+		yes := true
+		r := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
+		r.SetField("date")
+		r.SetBoost(0)
+		must = append(must, r)
+		filters++
+	}
+	if text == "" && filters == 0 {
+		return nil, sohoa.Errorf(sohoa.EINVALID, "Vui lòng nhập nội dung cần tìm (tham số q) hoặc chọn bộ lọc.")
+	}
+	if q.Reach != "" {
+		if q.Subtree {
+			must = append(must, term("unit_path", q.Reach))
+		} else {
+			must = append(must, term("unit", unitOfPath(q.Reach)))
+		}
+	}
+	var root query.Query = bleve.NewConjunctionQuery(must...)
+	if text == "" {
+		// Filters alone: every match scores alike, newest first.
+		root = bleve.NewConjunctionQuery(append(must, bleve.NewMatchAllQuery())...)
+	}
+	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.IncludeLocations = true
-	// Ties (two copies of the same form) go by ID, so that an answer does
-	// not change when the index is rebuilt in another order.
-	req.SortBy([]string{"-_score", "_id"})
-	req.Fields = []string{"title", "text"}
+	// Ties (two copies of the same form) go newest first, so that an answer
+	// does not change when the index is rebuilt in another order.
+	req.SortBy([]string{"-_score", "-_id"})
+	if text == "" {
+		req.SortBy([]string{"-_id"})
+	}
+	req.Fields = []string{"title", "text", "type", "unit"}
+	req.AddFacet("type", bleve.NewFacetRequest("type", 10))
+	req.AddFacet("unit", bleve.NewFacetRequest("unit", 50))
+	req.AddFacet("year", bleve.NewFacetRequest("year", 30))
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", text, err)
+		return nil, fmt.Errorf("search: %w", err)
 	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]Facet{}}
+	for name, fr := range res.Facets {
+		facets := []Facet{}
+		for _, t := range fr.Terms.Terms() {
+			facets = append(facets, Facet{t.Term, t.Count})
+		}
+		out.Facets[name] = facets
+	}
 	for _, h := range res.Hits {
 		hit := Hit{ID: h.ID, Score: h.Score, Page: 1}
 		hit.Title, _ = h.Fields["title"].(string)
+		hit.Type, _ = h.Fields["type"].(string)
+		hit.UnitID, _ = h.Fields["unit"].(string)
 		pages := stringsOf(h.Fields["text"])
 		spans := map[int][]span{}
 		for _, field := range []string{"text", "text_folded"} {
@@ -226,6 +393,12 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
+}
+
+// unitOfPath returns the last unit ID of a path: /SGD/PGD/ → PGD.
+func unitOfPath(path string) string {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	return parts[len(parts)-1]
 }
 
 // stringsOf reads a stored field that Bleve returns as a string for one

@@ -61,6 +61,11 @@ type Info struct {
 func OriginalKey(sha string) string { return "originals/sha256/" + sha }
 func ManifestKey(id string) string  { return "documents/" + id + "/manifest.json" }
 func TextKey(id string) string      { return "documents/" + id + "/text.txt" }
+
+// ManifestRevisionKey is where revision rev of a manifest is kept for good.
+func ManifestRevisionKey(id string, rev int) string {
+	return fmt.Sprintf("documents/%s/revisions/%06d.json", id, rev)
+}
 func PageOCRKey(id string, n int) string {
 	return "documents/" + id + "/pages/" + strconv.Itoa(n) + "/ocr.json"
 }

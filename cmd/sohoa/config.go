@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration, from flags with SOHOA_* environment
@@ -28,6 +29,10 @@ type Config struct {
 	MaxPixels  int64
 	LogFormat  string
 	LogLevel   string
+	// RootUnit and RootUnitName name the Department, made on first start.
+	RootUnit     string
+	RootUnitName string
+	AuditSeal    time.Duration
 }
 
 // bind declares the flags of c on fs, with defaults taken from the environment.
@@ -68,6 +73,10 @@ func (c *Config) bind(fs *flag.FlagSet) *envErrors {
 	num(&c.MaxPixels, "max-pixels", "SOHOA_MAX_PIXELS", 150_000_000, "largest page accepted, in pixels")
 	str(&c.LogFormat, "log-format", "SOHOA_LOG_FORMAT", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "SOHOA_LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	str(&c.RootUnit, "root-unit", "SOHOA_ROOT_UNIT", "SGD", "ID of the root unit, made on first start")
+	str(&c.RootUnitName, "root-unit-name", "SOHOA_ROOT_UNIT_NAME", "Sở Giáo dục và Đào tạo", "name of the root unit")
+	seal := "30s"
+	str(&seal, "audit-seal", "SOHOA_AUDIT_SEAL", "30s", "how often the audit log is sealed into the store")
 	errs.finish = func() {
 		b, err := strconv.ParseBool(tls)
 		if err != nil {
@@ -75,6 +84,11 @@ func (c *Config) bind(fs *flag.FlagSet) *envErrors {
 		}
 		c.S3TLS = b
 		c.OCRWorkers = int(workers)
+		d, err := time.ParseDuration(seal)
+		if err != nil || d < time.Second {
+			errs.add("SOHOA_AUDIT_SEAL / -audit-seal", fmt.Errorf("%q is not a duration of 1s or more", seal))
+		}
+		c.AuditSeal = d
 	}
 	return errs
 }

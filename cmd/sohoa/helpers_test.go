@@ -297,3 +297,29 @@ func fixture(t *testing.T, name string) []byte {
 	fixtures.Store(name, b)
 	return b
 }
+
+// newUser makes a user with a password through the API, logs in as them
+// and returns the session token.
+func (s *server) newUser(username, unit, role string) string {
+	s.t.Helper()
+	body := fmt.Sprintf(`{"username":%q,"full_name":"Người dùng %s","unit_id":%q,"role":%q,"password":"mật khẩu thử nghiệm"}`, username, username, unit, role)
+	if r := s.do("POST", "/api/v1/users", adminToken, strings.NewReader(body), "application/json"); r.Status != http.StatusCreated {
+		s.t.Fatalf("create user %s: %d %s", username, r.Status, r.Body)
+	}
+	r := s.do("POST", "/api/v1/login", "", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":"mật khẩu thử nghiệm"}`, username)), "application/json")
+	var login struct{ Token string }
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	r.json(s.t, &login)
+	return login.Token
+}
+
+// newUnit makes a unit through the API.
+func (s *server) newUnit(id, parent, kind string) {
+	s.t.Helper()
+	body := fmt.Sprintf(`{"id":%q,"name":"Đơn vị %s","kind":%q,"parent_id":%q}`, id, id, kind, parent)
+	if r := s.do("POST", "/api/v1/units", adminToken, strings.NewReader(body), "application/json"); r.Status != http.StatusCreated {
+		s.t.Fatalf("create unit %s: %d %s", id, r.Status, r.Body)
+	}
+}

@@ -38,8 +38,12 @@ const usage = `sohoa: the e-records service of a Department of Education and Tra
 Usage:
   sohoa serve   [flags]   run the service (upload, OCR, search, API)
   sohoa rebuild [flags]   recreate the catalog and the search index from the store
-  sohoa token   [flags] -name NAME -role ROLE
-                          add an API token (roles: admin, clerk, official, system)
+  sohoa check   [flags]   verify the audit log (catalog and store); fails if tampered with
+  sohoa unit add [flags] -id ID -name NAME -kind KIND -parent ID
+                          add a unit (kinds: so, phong, truong, khac)
+  sohoa user add [flags] -username NAME -full-name "..." -unit ID -role ROLE [-token]
+                          add a user (roles: admin, clerk, official, system); the
+                          password comes from SOHOA_PASSWORD or standard input
 
 Every command takes the same configuration flags; run "sohoa serve -h" to list
 them with their SOHOA_* environment variables.
@@ -67,8 +71,19 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return m.Rebuild(ctx)
-	case "token":
-		return m.Token(ctx, args[1:])
+	case "check":
+		if err := m.ParseFlags("check", args[1:]); err != nil {
+			return err
+		}
+		return m.Check(ctx)
+	case "user", "unit":
+		if len(args) < 2 || args[1] != "add" {
+			return fmt.Errorf("usage: sohoa %s add [flags]", args[0])
+		}
+		if args[0] == "user" {
+			return m.UserAdd(ctx, args[2:])
+		}
+		return m.UnitAdd(ctx, args[2:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -17,7 +18,9 @@ import (
 
 	"sohoa"
 	"sohoa/api"
+	"sohoa/audit"
 	"sohoa/catalog"
+	"sohoa/directory"
 	"sohoa/ingest"
 	"sohoa/ingest/ocr"
 	"sohoa/search"
@@ -33,10 +36,12 @@ type Main struct {
 	Stdout io.Writer
 	Log    *slog.Logger
 
-	store   store.Store
-	catalog *catalog.DB
-	index   *search.Index
-	ingest  *ingest.Service
+	store     store.Store
+	catalog   *catalog.DB
+	index     *search.Index
+	ingest    *ingest.Service
+	directory *directory.Directory
+	audit     *audit.Log
 
 	listener net.Listener
 	server   *http.Server
@@ -112,6 +117,8 @@ func (m *Main) open(ctx context.Context) error {
 		return err
 	}
 	m.index = idx
+	m.directory = directory.New(m.catalog, m.store)
+	m.audit = audit.New(m.catalog, m.store, m.logger())
 	langs := c.OCRLangs
 	m.ingest = ingest.New(m.store, m.catalog, m.index, m.logger(), ingest.Config{
 		TempDir:   filepath.Join(c.Data, "tmp"),
@@ -131,7 +138,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	if err := m.ensureAdminToken(ctx); err != nil {
+	if err := m.bootstrap(ctx); err != nil {
 		return err
 	}
 	if !ocr.ThreadLimitSet() {
@@ -153,8 +160,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := <-started; err != nil {
 		return err
 	}
+	m.workers.Add(1)
+	go func() {
+		defer m.workers.Done()
+		m.audit.Run(wctx, m.Config.AuditSeal)
+	}()
 	srv := &api.Server{
-		Catalog: m.catalog, Search: m.index, Ingest: m.ingest, Log: log,
+		Catalog: m.catalog, Directory: m.directory, Audit: m.audit, Search: m.index, Ingest: m.ingest, Log: log,
 		MaxUpload: m.Config.MaxUpload, MaxFiles: ingest.DefaultMaxPages,
 		Health: map[string]api.HealthCheck{
 			"store": func(ctx context.Context) error {
@@ -216,22 +228,33 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// ensureAdminToken gives a new catalog its admin: SOHOA_ADMIN_TOKEN, or a
-// generated token printed once and written to <data>/admin-token.
-func (m *Main) ensureAdminToken(ctx context.Context) error {
-	has, err := m.catalog.HasTokens(ctx)
-	if err != nil || has {
+// bootstrap gives a new catalog its root unit and its admin, whose token
+// is SOHOA_ADMIN_TOKEN or a generated one printed once and written to
+// <data>/admin-token.
+func (m *Main) bootstrap(ctx context.Context) error {
+	empty, err := m.catalog.Empty(ctx)
+	if err != nil || !empty {
 		return err
 	}
-	token := m.Config.AdminToken
-	generated := token == ""
-	if generated {
-		token = catalog.NewToken()
+	var found bool
+	m.store.List(ctx, "directory/units/", func(string) error { found = true; return errors.New("stop") })
+	if found {
+		return fmt.Errorf("the catalog is empty but the store holds units and users: run `sohoa rebuild` first")
 	}
-	if err := m.catalog.AddToken(ctx, token, "admin", catalog.RoleAdmin); err != nil {
+	root := &sohoa.Unit{ID: m.Config.RootUnit, Name: m.Config.RootUnitName, Kind: "so"}
+	if err := m.directory.AddUnit(ctx, root); err != nil {
 		return err
 	}
-	if !generated {
+	admin := &sohoa.User{Username: "admin", FullName: "Quản trị hệ thống", UnitID: root.ID, Role: sohoa.RoleAdmin}
+	if err := m.directory.AddUser(ctx, admin, ""); err != nil {
+		return err
+	}
+	token, _, err := m.directory.AddToken(ctx, admin.ID, "admin (first start)", catalog.TokenAPI, m.Config.AdminToken, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "first start: unit %s (%s) and user admin created\n", root.ID, root.Name)
+	if m.Config.AdminToken != "" {
 		fmt.Fprintln(m.Stdout, "admin token: the one given in SOHOA_ADMIN_TOKEN")
 		return nil
 	}
@@ -244,8 +267,9 @@ func (m *Main) ensureAdminToken(ctx context.Context) error {
 	return nil
 }
 
-// Rebuild recreates the catalog's documents and the index from the store.
-// Run it with the service stopped; it refuses a non-empty index.
+// Rebuild recreates the catalog and the index from the store: units,
+// users and tokens, the sealed audit log, then the documents. Run it with
+// the service stopped, on an empty catalog and index.
 func (m *Main) Rebuild(ctx context.Context) error {
 	if err := m.open(ctx); err != nil {
 		return err
@@ -254,44 +278,121 @@ func (m *Main) Rebuild(ctx context.Context) error {
 	if n, err := m.index.Count(); err != nil || n > 0 {
 		return fmt.Errorf("the index at %s holds %d documents: remove it (and catalog.db) first, with the service stopped", filepath.Join(m.Config.Data, "index"), n)
 	}
+	if empty, err := m.catalog.Empty(ctx); err != nil || !empty {
+		return fmt.Errorf("the catalog at %s is not empty: remove it (and the index) first, with the service stopped", filepath.Join(m.Config.Data, "catalog.db"))
+	}
 	start := time.Now()
+	units, users, tokens, err := m.directory.Restore(ctx)
+	if err != nil {
+		return err
+	}
+	entries, err := m.audit.Restore(ctx)
+	if err != nil {
+		return err
+	}
 	st, err := m.ingest.Rebuild(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "rebuilt from the store in %s: %d documents (%d indexed, %d queued for OCR, %d failed), %d deleted left out\n",
-		time.Since(start).Round(time.Millisecond), st.Documents, st.Indexed, st.Queued, st.Failed, st.Deleted)
+	fmt.Fprintf(m.Stdout, "rebuilt from the store in %s: %d units, %d users, %d API tokens, %d audit entries; %d documents (%d indexed, %d queued for OCR, %d failed), %d deleted left out\n",
+		time.Since(start).Round(time.Millisecond), units, users, tokens, entries, st.Documents, st.Indexed, st.Queued, st.Failed, st.Deleted)
 	return nil
 }
 
-// Token adds an API token and prints it.
-func (m *Main) Token(ctx context.Context, args []string) error {
-	var name, role string
-	fs := flag.NewFlagSet("sohoa token", flag.ContinueOnError)
+// Check verifies the audit log in the catalog and in the store; it fails
+// if an entry was removed, reordered or edited.
+func (m *Main) Check(ctx context.Context) error {
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	r, err := m.audit.Check(ctx)
+	if err != nil {
+		return err
+	}
+	if len(r.Problems) > 0 {
+		for _, p := range r.Problems {
+			fmt.Fprintln(m.Stdout, "audit:", p)
+		}
+		return fmt.Errorf("the audit log was tampered with or damaged: %d problems", len(r.Problems))
+	}
+	fmt.Fprintf(m.Stdout, "audit log intact: %d entries in the catalog, %d sealed in the store\n", r.Entries, r.Sealed)
+	return nil
+}
+
+// UserAdd adds a user (and a unit, with -unit-parent) from the shell; the
+// password is read from SOHOA_PASSWORD or standard input.
+func (m *Main) UserAdd(ctx context.Context, args []string) error {
+	var u sohoa.User
+	var token bool
+	fs := flag.NewFlagSet("sohoa user add", flag.ContinueOnError)
 	envs := m.Config.bind(fs)
-	fs.StringVar(&name, "name", "", "who the token is for")
-	fs.StringVar(&role, "role", catalog.RoleClerk, "admin, clerk, official or system")
+	fs.StringVar(&u.Username, "username", "", "login name")
+	fs.StringVar(&u.FullName, "full-name", "", "full name")
+	fs.StringVar(&u.UnitID, "unit", m.Config.RootUnit, "unit ID")
+	fs.StringVar(&u.Role, "role", sohoa.RoleClerk, "admin, clerk, official or system")
+	fs.BoolVar(&token, "token", false, "also make an API token and print it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := envs.err(); err != nil {
 		return err
 	}
-	if strings.TrimSpace(name) == "" {
-		return fmt.Errorf("token: -name is required")
+	password := os.Getenv("SOHOA_PASSWORD")
+	if password == "" && u.Role != sohoa.RoleSystem {
+		fmt.Fprint(os.Stderr, "password: ")
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("user add: no password on standard input")
+		}
+		password = strings.TrimRight(line, "\r\n")
 	}
-	if err := os.MkdirAll(m.Config.Data, 0o750); err != nil {
+	if err := m.open(ctx); err != nil {
 		return err
 	}
-	db, err := catalog.Open(filepath.Join(m.Config.Data, "catalog.db"))
-	if err != nil {
+	defer m.Close()
+	if err := m.bootstrap(ctx); err != nil {
 		return err
 	}
-	defer db.Close()
-	token := catalog.NewToken()
-	if err := db.AddToken(ctx, token, name, role); err != nil {
+	if err := m.directory.AddUser(ctx, &u, password); err != nil {
+		return fmt.Errorf("user add: %s", sohoa.ErrorMessage(err))
+	}
+	fmt.Fprintf(m.Stdout, "user %s (%s, %s in %s) added\n", u.Username, u.FullName, u.Role, u.UnitID)
+	if token {
+		value, _, err := m.directory.AddToken(ctx, u.ID, "sohoa user add", catalog.TokenAPI, "", 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, value)
+	}
+	return nil
+}
+
+// UnitAdd adds a unit from the shell.
+func (m *Main) UnitAdd(ctx context.Context, args []string) error {
+	var u sohoa.Unit
+	fs := flag.NewFlagSet("sohoa unit add", flag.ContinueOnError)
+	envs := m.Config.bind(fs)
+	fs.StringVar(&u.ID, "id", "", "unit ID (letters without diacritics, digits, - and _)")
+	fs.StringVar(&u.Name, "name", "", "unit name")
+	fs.StringVar(&u.Kind, "kind", "truong", "so, phong, truong or khac")
+	fs.StringVar(&u.ParentID, "parent", m.Config.RootUnit, "parent unit ID")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Fprintln(m.Stdout, token)
+	if err := envs.err(); err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.bootstrap(ctx); err != nil {
+		return err
+	}
+	if err := m.directory.AddUnit(ctx, &u); err != nil {
+		return fmt.Errorf("unit add: %s", sohoa.ErrorMessage(err))
+	}
+	fmt.Fprintf(m.Stdout, "unit %s (%s) added under %s\n", u.ID, u.Name, u.ParentID)
 	return nil
 }

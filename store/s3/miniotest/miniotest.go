@@ -12,13 +12,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"sohoa/store/s3"
 )
@@ -87,17 +89,20 @@ func Start(tb testing.TB) *Server {
 	tb.Cleanup(srv.Stop)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	// The health endpoint may answer before the object layer is up: wait
+	// until a real S3 call succeeds.
+	client, err := minio.New(srv.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, "")})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	for {
-		resp, err := http.Get("http://" + srv.Endpoint + "/minio/health/ready")
+		_, err := client.ListBuckets(ctx)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return srv
-			}
+			return srv
 		}
 		select {
 		case <-ctx.Done():
-			tb.Fatalf("minio did not become ready: %s", out.String())
+			tb.Fatalf("minio did not become ready: %v\n%s", err, out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

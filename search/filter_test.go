@@ -1,0 +1,87 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"sohoa"
+)
+
+func recordsIndex(t *testing.T) *Index {
+	x := MustOpen(t)
+	docs := []*sohoa.IndexDocument{
+		{ID: "01-tb87", Title: "Thông báo", Type: sohoa.TypeVanBan, UnitID: "SGD", UnitPath: "/SGD/",
+			Pages:    []string{"Về việc tiếp nhận hồ sơ cấp bản sao văn bằng"},
+			Metadata: sohoa.Metadata{"so": "87", "ky_hieu": "TB-SGDĐT", "ngay_ban_hanh": "2025-02-06", "trich_yeu": "Tiếp nhận hồ sơ qua Cổng Dịch vụ công"}},
+		{ID: "02-hd12", Title: "Hướng dẫn", Type: sohoa.TypeVanBan, UnitID: "PGD", UnitPath: "/SGD/PGD/",
+			Pages: []string{"Hướng dẫn tuyển sinh"}, Metadata: sohoa.Metadata{"so": "12", "ky_hieu": "HD-SGDĐT", "ngay_ban_hanh": "2024-08-01"}},
+		{ID: "03-hđ12", Title: "Hợp đồng", Type: sohoa.TypeVanBan, UnitID: "PGD", UnitPath: "/SGD/PGD/",
+			Pages: []string{"Hợp đồng lao động"}, Metadata: sohoa.Metadata{"so": "12", "ky_hieu": "HĐ-SGDĐT", "ngay_ban_hanh": "2024-09-01"}},
+		{ID: "04-tuan", Title: "Bằng tốt nghiệp", Type: sohoa.TypeVanBang, UnitID: "THA", UnitPath: "/SGD/PGD/THA/",
+			Pages: []string{"BẰNG TỐT NGHIỆP"}, Metadata: sohoa.Metadata{"ho_ten": "Lê Quang Tuấn", "ngay_sinh": "2004-04-12",
+				"so_hieu": "B 0174420", "so_vao_so": "0415/THPT/2022", "nam_tot_nghiep": "2022", "so_dinh_danh": "030204001234"}},
+		{ID: "05-hanh", Title: "Bằng tốt nghiệp", Type: sohoa.TypeVanBang, UnitID: "THB", UnitPath: "/SGD/PGD/THB/",
+			Pages: []string{"BẰNG TỐT NGHIỆP"}, Metadata: sohoa.Metadata{"ho_ten": "Lương Thị Hạnh", "nam_tot_nghiep": "2019", "so_hieu": "B 0101202"}},
+	}
+	if err := x.PutBatch(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func TestFiltersReachAndFacets(t *testing.T) {
+	x := recordsIndex(t)
+	tests := []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		{"metadata words, no diacritics", Query{Text: "luong thi hanh"}, []string{"05-hanh"}},
+		{"type", Query{Type: sohoa.TypeVanBang}, []string{"05-hanh", "04-tuan"}},
+		{"unit subtree", Query{Unit: "/SGD/PGD/"}, []string{"05-hanh", "04-tuan", "03-hđ12", "02-hd12"}},
+		{"date range", Query{From: "2024-08-01", To: "2024-08-31"}, []string{"02-hd12"}},
+		{"date range by year of graduation", Query{Type: sohoa.TypeVanBang, From: "2022-01-01", To: "2022-12-31"}, []string{"04-tuan"}},
+		{"số/ký hiệu exactly as printed", Query{SoKyHieu: "12/HĐ-SGDĐT"}, []string{"03-hđ12"}},
+		{"HD is not HĐ", Query{SoKyHieu: "12/HD-SGDĐT"}, []string{"02-hd12"}},
+		{"số hiệu", Query{SoHieu: "B 0174420"}, []string{"04-tuan"}},
+		{"subject", Query{SubjectID: "030204001234"}, []string{"04-tuan"}},
+		{"identifier typed in q", Query{Text: "87/TB-SGDĐT"}, []string{"01-tb87"}},
+		{"clerk of THA", Query{Type: sohoa.TypeVanBang, Reach: "/SGD/PGD/THA/"}, []string{"04-tuan"}},
+		{"official of PGD", Query{Text: "bang tot nghiep", Reach: "/SGD/PGD/", Subtree: true}, []string{"05-hanh", "04-tuan"}},
+		{"official of THB", Query{Type: sohoa.TypeVanBang, Reach: "/SGD/PGD/THB/", Subtree: true}, []string{"05-hanh"}},
+		{"clerk of PGD does not see schools", Query{Type: sohoa.TypeVanBang, Reach: "/SGD/PGD/"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.q.Limit = 10
+			r, err := x.Search(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(r); !slices.Equal(got, tt.want) || int(r.Total) != len(tt.want) {
+				t.Fatalf("hits %v (total %d), want %v", got, r.Total, tt.want)
+			}
+		})
+	}
+	r, _ := x.Search(context.Background(), Query{Unit: "/SGD/", Limit: 1})
+	types := map[string]int{}
+	for _, f := range r.Facets["type"] {
+		types[f.Value] = f.Count
+	}
+	years := map[string]int{}
+	for _, f := range r.Facets["year"] {
+		years[f.Value] = f.Count
+	}
+	if types[sohoa.TypeVanBan] != 3 || types[sohoa.TypeVanBang] != 2 || years["2024"] != 2 || years["2022"] != 1 || len(r.Facets["unit"]) != 4 {
+		t.Fatalf("facets %+v (hits limited to 1: facets count every match)", r.Facets)
+	}
+	// Facets follow reach: a clerk of THA counts only THA's records.
+	r, _ = x.Search(context.Background(), Query{Unit: "/SGD/", Reach: "/SGD/PGD/THA/", Limit: 10})
+	if len(r.Facets["unit"]) != 1 || r.Facets["unit"][0].Value != "THA" {
+		t.Fatalf("clerk's facets %+v", r.Facets)
+	}
+	if _, err := x.Search(context.Background(), Query{From: "30/02/2024", Limit: 10}); sohoa.ErrorCode(err) != sohoa.EINVALID {
+		t.Fatalf("impossible date: %v", err)
+	}
+}
