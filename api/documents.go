@@ -24,7 +24,7 @@ func (s *Server) tooLarge() error {
 // errNoUnit answers for a unit outside the caller's reach as for one that
 // does not exist.
 func errNoUnit(id string) error {
-	return sohoa.FieldError("unit_id", "Không tìm thấy đơn vị %q.", id)
+	return &sohoa.Error{Code: sohoa.ENOTFOUND, Field: "unit_id", Message: fmt.Sprintf("Không tìm thấy đơn vị %q.", id)}
 }
 
 // uploadDocument streams a multipart upload part by part to disk: nothing is

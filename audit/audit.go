@@ -162,7 +162,7 @@ func (l *Log) Check(ctx context.Context) (*Report, error) {
 		switch {
 		case !ok:
 			r.Problems = append(r.Problems, fmt.Sprintf("entry %d is sealed in the store but missing from the catalog", e.Seq))
-		case c.Hash != e.Hash:
+		case c.Hash != e.Hash || c.ComputeHash() != e.Hash:
 			r.Problems = append(r.Problems, fmt.Sprintf("entry %d in the catalog differs from its sealed copy", e.Seq))
 		}
 	}
