@@ -430,6 +430,13 @@ func TestS3StoreAndRebuild(t *testing.T) {
 	if r := s.do("DELETE", "/api/v1/documents/"+gone.ID, adminToken, nil, ""); r.Status != 204 {
 		t.Fatalf("delete: %d", r.Status)
 	}
+	// A record's fields, a unit and a user live in the store too.
+	s.newUnit("THA", "SGD", "truong")
+	clerk := s.newUser("vt.tha", "THA", "clerk")
+	meta := `{"type":"van_bang","metadata":{"ho_ten":"Đỗ Thị Dung","so_hieu":"B 0190315","nam_tot_nghiep":"2023","so_dinh_danh":"030305001234","ngay_sinh":"2005-12-02"}}`
+	if r := s.do("PATCH", "/api/v1/documents/"+dung.ID, adminToken, strings.NewReader(meta), "application/json"); r.Status != 200 {
+		t.Fatalf("PATCH: %d %s", r.Status, r.Body)
+	}
 
 	// The originals are in the bucket under their digests.
 	bucket, err := s3.Open(context.Background(), minio.Config("sohoa-records"))
@@ -444,11 +451,13 @@ func TestS3StoreAndRebuild(t *testing.T) {
 		t.Fatalf("the s3 configuration wrote a local store: %v", err)
 	}
 
-	queries := []string{"le quang tuan", "do thi dung", "Đoàn Minh Khôi", "0303/THPT/2019", "so hoa ho so hoc sinh", "Tuấn", "giay khai sinh"}
+	queries := []string{"q=le+quang+tuan", "q=do+thi+dung", "q=Đoàn+Minh+Khôi", "q=0303/THPT/2019", "q=so+hoa+ho+so+hoc+sinh",
+		"q=Tuấn", "q=giay+khai+sinh", "so_hieu=B+0190315", "subject_id=030305001234", "type=van_bang&from=2023-01-01"}
 	answers := func(s *server) string {
 		var b strings.Builder
 		for _, q := range queries {
-			res := s.search(q)
+			var res searchResult
+			s.get("/api/v1/search?"+q).json(t, &res)
 			fmt.Fprintf(&b, "%s: %d", q, res.Total)
 			for _, h := range res.Hits {
 				fmt.Fprintf(&b, " [%s p%d %q %s]", h.ID, h.Page, h.Title, h.Snippet)
@@ -458,7 +467,8 @@ func TestS3StoreAndRebuild(t *testing.T) {
 		return b.String()
 	}
 	before := answers(s)
-	if !strings.Contains(before, register.ID+" p1") || !strings.Contains(before, register.ID+" p2") || strings.Contains(before, gone.ID) {
+	if !strings.Contains(before, register.ID+" p1") || !strings.Contains(before, register.ID+" p2") || strings.Contains(before, gone.ID) ||
+		!strings.Contains(before, "so_hieu=B+0190315: 1 ["+dung.ID) {
 		t.Fatalf("search before the rebuild:\n%s", before)
 	}
 	s.stop()
@@ -473,7 +483,8 @@ func TestS3StoreAndRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rebuild: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "3 documents (3 indexed") || !strings.Contains(string(out), "1 deleted") {
+	if !strings.Contains(string(out), "3 documents (3 indexed") || !strings.Contains(string(out), "1 deleted") ||
+		!strings.Contains(string(out), "2 units, 2 users") {
 		t.Errorf("rebuild said: %s", out)
 	}
 	s2 := startServer(t, data, env...)
@@ -482,6 +493,17 @@ func TestS3StoreAndRebuild(t *testing.T) {
 	}
 	if r := s2.get("/api/v1/documents/" + gone.ID); r.Status != 404 {
 		t.Errorf("the rebuild brought back a deleted document: %d", r.Status)
+	}
+	if r := s2.do("GET", "/api/v1/me", clerk, nil, ""); r.Status != 401 {
+		t.Errorf("a login session outlived the rebuild: %d", r.Status)
+	}
+	if r := s2.do("POST", "/api/v1/login", "", strings.NewReader(`{"username":"vt.tha","password":"mật khẩu thử nghiệm"}`), "application/json"); r.Status != 200 {
+		t.Errorf("the rebuilt catalog lost a user: %d %s", r.Status, r.Body)
+	}
+	var audit struct{ Entries []struct{ Action string } }
+	s2.get("/api/v1/audit?document="+dung.ID).json(t, &audit)
+	if len(audit.Entries) < 3 {
+		t.Errorf("the rebuilt catalog lost the audit log of %s: %+v", dung.ID, audit.Entries)
 	}
 	var d document
 	s2.get("/api/v1/documents/"+register.ID).json(t, &d)

@@ -347,3 +347,39 @@ func TestRecordsMetadataAndAudit(t *testing.T) {
 		t.Fatalf("check after an edit: %v\n%s", err, out)
 	}
 }
+
+// TestCommandLine adds a unit and a user from the shell, as an operator
+// does on a new machine, and uses the token it prints.
+func TestCommandLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	run := func(env []string, args ...string) string {
+		cmd := exec.Command(sohoaBin, args...)
+		cmd.Env = append(append(os.Environ(), "SOHOA_DATA="+data, "SOHOA_ADMIN_TOKEN="+adminToken), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("sohoa %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run(nil, "unit", "add", "-id", "THA", "-name", "Trường THPT A", "-kind", "truong", "-parent", "SGD")
+	out := run([]string{"SOHOA_PASSWORD=mật khẩu của văn thư"}, "user", "add", "-username", "vt.tha", "-full-name", "Nguyễn Thị Hoa", "-unit", "THA", "-role", "clerk", "-token")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	token := lines[len(lines)-1]
+	s := startServer(t, data)
+	var me struct {
+		Username string
+		UnitID   string `json:"unit_id"`
+		Role     string
+	}
+	r := s.do("GET", "/api/v1/me", token, nil, "")
+	r.json(t, &me)
+	if r.Status != 200 || me.Username != "vt.tha" || me.UnitID != "THA" || me.Role != "clerk" {
+		t.Fatalf("the printed token: %d %s", r.Status, r.Body)
+	}
+	if r := s.do("POST", "/api/v1/login", "", strings.NewReader(`{"username":"vt.tha","password":"mật khẩu của văn thư"}`), "application/json"); r.Status != 200 {
+		t.Fatalf("login with the password given to user add: %d %s", r.Status, r.Body)
+	}
+}
