@@ -11,6 +11,7 @@ dpkg -s tesseract-ocr >/dev/null 2>&1 || missing+=(tesseract-ocr)
 for lang in vie eng osd; do
   dpkg -s "tesseract-ocr-$lang" >/dev/null 2>&1 || missing+=("tesseract-ocr-$lang")
 done
+dpkg -s poppler-utils >/dev/null 2>&1 || missing+=(poppler-utils) # pdfsig, pdftotext: the tests check signed copies with them
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
