@@ -38,14 +38,16 @@ var UnitKinds = []string{"so", "phong", "truong", "khac"}
 
 // User is a person or a system with a role in a unit.
 type User struct {
-	ID           string     `json:"id"`
-	Username     string     `json:"username"`
-	FullName     string     `json:"full_name"`
-	UnitID       string     `json:"unit_id"`
-	Role         string     `json:"role"`
-	CreatedAt    time.Time  `json:"created_at"`
-	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
-	PasswordHash string     `json:"-"`
+	ID         string     `json:"id"`
+	Username   string     `json:"username"`
+	FullName   string     `json:"full_name"`
+	UnitID     string     `json:"unit_id"`
+	Role       string     `json:"role"`
+	CreatedAt  time.Time  `json:"created_at"`
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	// Scope limits a procedure system's reads.
+	Scope        *ClientScope `json:"scope,omitempty"`
+	PasswordHash string       `json:"-"`
 }
 
 // Principal is who a request speaks for.
@@ -56,6 +58,7 @@ type Principal struct {
 	UnitID   string
 	UnitPath string
 	TokenID  string
+	Scope    *ClientScope
 }
 
 // CanRead reports whether p may see records of the unit at unitPath: an

@@ -41,4 +41,11 @@ const (
 	ActionTokenAdd  = "token.create"
 	ActionTokenDrop = "token.revoke"
 	ActionAuditRead = "audit.read"
+
+	ActionApprove        = "document.approve"
+	ActionRevoke         = "document.revoke"
+	ActionSignedPDF      = "document.signed_pdf"
+	ActionReceipt        = "document.receipt"
+	ActionVerifiedLookup = "verified.lookup"
+	ActionVerifiedFetch  = "verified.fetch"
 )

@@ -106,6 +106,7 @@ type Manifest struct {
 	CreatedBy   string        `json:"created_by,omitempty"`
 	DuplicateOf string        `json:"duplicate_of,omitempty"`
 	Changes     []Change      `json:"changes,omitempty"`
+	Approvals   []Approval    `json:"approvals,omitempty"`
 	CreatedAt   time.Time     `json:"created_at"`
 	Status      Status        `json:"status"`
 	Error       string        `json:"error,omitempty"`

@@ -38,6 +38,10 @@ type Catalog interface {
 	Token(ctx context.Context, id string) (*catalog.Token, error)
 	Tokens(ctx context.Context, userID string) ([]*catalog.Token, error)
 	Audit(ctx context.Context, f catalog.AuditFilter) ([]*sohoa.AuditEntry, error)
+	ApprovalByCode(ctx context.Context, code string) (*sohoa.Approval, error)
+	Verified(ctx context.Context, f catalog.VerifiedFilter) ([]*catalog.Verified, error)
+	AddReuse(ctx context.Context, e *catalog.ReuseEntry) error
+	Reuse(ctx context.Context, from, to time.Time) ([]*catalog.ReuseEntry, error)
 }
 
 // Directory changes units, users and tokens.
@@ -68,6 +72,9 @@ type Ingest interface {
 	Delete(ctx context.Context, id, by string) error
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	PageText(ctx context.Context, id string, n int) (*sohoa.PageText, error)
+	Approve(ctx context.Context, id string, by *sohoa.Principal, body, verifyBase string) (*sohoa.Approval, error)
+	Revoke(ctx context.Context, id string, by *sohoa.Principal, reason string) (*sohoa.Approval, error)
+	Approvals(ctx context.Context, id string) ([]sohoa.Approval, error)
 }
 
 // HealthCheck reports why uploads cannot be taken, or nil.
@@ -86,14 +93,26 @@ type Server struct {
 	MaxFiles  int
 	// SessionTTL is how long a login lasts.
 	SessionTTL time.Duration
+	// Certificates is the signing certificate chain, PEM, published at
+	// /api/v1/keys for offline checks.
+	Certificates []byte
+	// PublicURL is where verification codes are checked (/verify/{code}).
+	PublicURL string
+	// VerifyPerMinute bounds the public verification page per client address.
+	VerifyPerMinute int
 
 	loginSlots chan struct{}
+	limits     *limiter
 }
 
 // Handler returns the HTTP handler of every route.
 func (s *Server) Handler() http.Handler {
 	// Password hashing takes 64 MiB a try: a few at a time.
 	s.loginSlots = make(chan struct{}, 4)
+	s.limits = newLimiter()
+	if s.VerifyPerMinute == 0 {
+		s.VerifyPerMinute = 30
+	}
 	if s.SessionTTL == 0 {
 		s.SessionTTL = 12 * time.Hour
 	}
@@ -152,6 +171,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.error(w, r, err)
 			return
 		}
+		if p.Scope != nil && !s.limits.allow("client:"+p.UserID, p.Scope.RatePerMinute) {
+			w.Header().Set("Retry-After", "60")
+			s.error(w, r, &sohoa.Error{Code: codeRateLimited, Message: "Vượt quá số yêu cầu cho phép mỗi phút; vui lòng thử lại sau."})
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }
@@ -206,7 +230,10 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-const codeMethodNotAllowed = "method_not_allowed"
+const (
+	codeMethodNotAllowed = "method_not_allowed"
+	codeRateLimited      = "rate_limited"
+)
 
 // statuses maps error codes to HTTP statuses, in one place.
 var statuses = map[string]int{
@@ -220,6 +247,7 @@ var statuses = map[string]int{
 	sohoa.EUNAVAILABLE:   http.StatusServiceUnavailable,
 	sohoa.EINTERNAL:      http.StatusInternalServerError,
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
+	codeRateLimited:      http.StatusTooManyRequests,
 }
 
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {

@@ -115,11 +115,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Username string `json:"username"`
-		FullName string `json:"full_name"`
-		UnitID   string `json:"unit_id"`
-		Role     string `json:"role"`
-		Password string `json:"password"`
+		Username string             `json:"username"`
+		FullName string             `json:"full_name"`
+		UnitID   string             `json:"unit_id"`
+		Role     string             `json:"role"`
+		Password string             `json:"password"`
+		Scope    *sohoa.ClientScope `json:"scope"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		s.error(w, r, err)
@@ -129,7 +130,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, sohoa.FieldError("password", "Thiếu mật khẩu (password)."))
 		return
 	}
-	u := &sohoa.User{Username: req.Username, FullName: req.FullName, UnitID: req.UnitID, Role: req.Role}
+	u := &sohoa.User{Username: req.Username, FullName: req.FullName, UnitID: req.UnitID, Role: req.Role, Scope: req.Scope}
 	err := s.Directory.AddUser(r.Context(), u, req.Password)
 	if err == nil {
 		err = s.audit(r, sohoa.ActionUserAdd, "", u.Username)

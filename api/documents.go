@@ -251,13 +251,14 @@ func (s *Server) patchDocument(w http.ResponseWriter, r *http.Request) {
 		Type             *string        `json:"type"`
 		Metadata         map[string]any `json:"metadata"`
 		ConfirmDuplicate bool           `json:"confirm_duplicate"`
+		Reason           string         `json:"reason"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		s.error(w, r, err)
 		return
 	}
 	patch := &ingest.Patch{Title: req.Title, Type: req.Type, Metadata: req.Metadata, ConfirmDuplicate: req.ConfirmDuplicate,
-		UserID: p.UserID, By: p.Username}
+		Reason: req.Reason, UserID: p.UserID, By: p.Username}
 	d, err = s.Ingest.Update(r.Context(), d.ID, patch)
 	if err == nil {
 		err = s.audit(r, sohoa.ActionUpdate, d.ID, "")

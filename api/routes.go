@@ -47,5 +47,17 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/tokens", anyone, s.createToken},
 		{"DELETE", "/api/v1/tokens/{id}", anyone, s.revokeToken},
 		{"GET", "/api/v1/audit", "official", s.listAudit},
+
+		{"POST", "/api/v1/documents/{id}/approve", "official", s.approveDocument},
+		{"POST", "/api/v1/documents/{id}/revoke", "official", s.revokeDocument},
+		{"GET", "/api/v1/documents/{id}/approvals", readers, s.listApprovals},
+		{"GET", "/api/v1/documents/{id}/signed.pdf", readers, s.documentSignedPDF},
+		{"GET", "/api/v1/documents/{id}/receipt", readers, s.documentReceipt},
+		{"GET", "/api/v1/keys", anyone, s.keys},
+		{"GET", "/verify/{code}", public, s.verifyPage},
+		{"GET", "/api/v1/verified", "system", s.verifiedLookup},
+		{"GET", "/api/v1/verified/{id}/signed.pdf", "system", s.verifiedPDF},
+		{"GET", "/api/v1/verified/{id}/receipt", "system", s.verifiedReceipt},
+		{"GET", "/api/v1/reuse", "official", s.reuseSummary},
 	}
 }

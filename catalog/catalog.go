@@ -21,7 +21,7 @@ type DB struct {
 }
 
 // schemaVersion is the catalog layout this code writes (PRAGMA user_version).
-const schemaVersion = 2
+const schemaVersion = 3
 
 const schema = `
 CREATE TABLE IF NOT EXISTS units (
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS users (
 	unit_id       TEXT NOT NULL REFERENCES units (id),
 	role          TEXT NOT NULL,
 	password_hash TEXT NOT NULL DEFAULT '',
+	scope         TEXT NOT NULL DEFAULT '',
 	created_at    TEXT NOT NULL,
 	disabled_at   TEXT
 );
@@ -96,6 +97,29 @@ CREATE TABLE IF NOT EXISTS audit (
 	hash     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_document ON audit (document, seq) WHERE document != '';
+CREATE TABLE IF NOT EXISTS approvals (
+	code        TEXT PRIMARY KEY,
+	document_id TEXT NOT NULL,
+	version     INTEGER NOT NULL,
+	status      TEXT NOT NULL,
+	unit_path   TEXT NOT NULL,
+	approval    TEXT NOT NULL,
+	UNIQUE (document_id, version)
+);
+CREATE INDEX IF NOT EXISTS approvals_active ON approvals (document_id) WHERE status = 'approved';
+CREATE TABLE IF NOT EXISTS reuse (
+	seq        INTEGER PRIMARY KEY,
+	at         TEXT NOT NULL,
+	client_id  TEXT NOT NULL,
+	client     TEXT NOT NULL,
+	procedure  TEXT NOT NULL,
+	case_id    TEXT NOT NULL,
+	purpose    TEXT NOT NULL,
+	document   TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	type       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reuse_at ON reuse (at);
 CREATE TABLE IF NOT EXISTS meta (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL
@@ -191,11 +215,14 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 	return tx.Commit()
 }
 
-func scanDocument(row interface{ Scan(...any) error }) (*sohoa.Document, error) {
+// scanDocument reads the documentColumns of a row, after the extra
+// columns it may start with.
+func scanDocument(row interface{ Scan(...any) error }, extra ...any) (*sohoa.Document, error) {
 	var d sohoa.Document
 	var status, created, updated, pages, meta string
-	if err := row.Scan(&d.ID, &d.Title, &d.Type, &d.UnitID, &d.UnitPath, &meta, &d.DuplicateOf, &d.CreatedBy,
-		&status, &d.Error, &created, &updated, &pages); err != nil {
+	dest := append(extra, &d.ID, &d.Title, &d.Type, &d.UnitID, &d.UnitPath, &meta, &d.DuplicateOf, &d.CreatedBy,
+		&status, &d.Error, &created, &updated, &pages)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	d.Status = sohoa.Status(status)

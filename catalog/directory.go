@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -133,10 +134,28 @@ func (c *DB) AddUser(ctx context.Context, u *sohoa.User, password string) error 
 		}
 		u.PasswordHash = HashPassword(password)
 	}
+	if u.Scope != nil {
+		if u.Role != sohoa.RoleSystem {
+			return sohoa.FieldError("scope", "Chỉ tài khoản hệ thống (system) có phạm vi khai thác (scope).")
+		}
+		for _, t := range u.Scope.Types {
+			if _, ok := sohoa.DocTypes[t]; !ok {
+				return sohoa.FieldError("scope", "Loại hồ sơ %q không hợp lệ.", t)
+			}
+		}
+		for _, id := range u.Scope.Units {
+			if _, err := c.Unit(ctx, id); err != nil {
+				return sohoa.FieldError("scope", "Không có đơn vị %q.", id)
+			}
+		}
+		if u.Scope.RatePerMinute <= 0 {
+			u.Scope.RatePerMinute = 60
+		}
+	}
 	u.ID = sohoa.NewID(time.Now())
 	u.CreatedAt = time.Now().UTC()
-	_, err := c.db.ExecContext(ctx, `INSERT INTO users (id, username, full_name, unit_id, role, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Username, u.FullName, u.UnitID, u.Role, u.PasswordHash, formatTime(u.CreatedAt))
+	_, err := c.db.ExecContext(ctx, `INSERT INTO users (id, username, full_name, unit_id, role, password_hash, scope, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Username, u.FullName, u.UnitID, u.Role, u.PasswordHash, scopeJSON(u.Scope), formatTime(u.CreatedAt))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return &sohoa.Error{Code: sohoa.ECONFLICT, Field: "username", Message: fmt.Sprintf("Đã có người dùng %q.", u.Username)}
@@ -152,20 +171,40 @@ func (c *DB) PutUser(ctx context.Context, u *sohoa.User) error {
 	if u.DisabledAt != nil {
 		disabled = formatTime(*u.DisabledAt)
 	}
-	_, err := c.db.ExecContext(ctx, `INSERT OR REPLACE INTO users (id, username, full_name, unit_id, role, password_hash, created_at, disabled_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Username, u.FullName, u.UnitID, u.Role, u.PasswordHash, formatTime(u.CreatedAt), disabled)
+	_, err := c.db.ExecContext(ctx, `INSERT OR REPLACE INTO users (id, username, full_name, unit_id, role, password_hash, scope, created_at, disabled_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Username, u.FullName, u.UnitID, u.Role, u.PasswordHash, scopeJSON(u.Scope), formatTime(u.CreatedAt), disabled)
 	return err
 }
 
-const userColumns = "id, username, full_name, unit_id, role, password_hash, created_at, disabled_at"
+func scopeJSON(s *sohoa.ClientScope) string {
+	if s == nil {
+		return ""
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func parseScope(s string) *sohoa.ClientScope {
+	if s == "" {
+		return nil
+	}
+	var sc sohoa.ClientScope
+	if json.Unmarshal([]byte(s), &sc) != nil {
+		return &sohoa.ClientScope{} // unreadable: no reach at all
+	}
+	return &sc
+}
+
+const userColumns = "id, username, full_name, unit_id, role, password_hash, scope, created_at, disabled_at"
 
 func scanUser(row interface{ Scan(...any) error }) (*sohoa.User, error) {
 	var u sohoa.User
-	var created string
+	var created, scope string
 	var disabled sql.NullString
-	if err := row.Scan(&u.ID, &u.Username, &u.FullName, &u.UnitID, &u.Role, &u.PasswordHash, &created, &disabled); err != nil {
+	if err := row.Scan(&u.ID, &u.Username, &u.FullName, &u.UnitID, &u.Role, &u.PasswordHash, &scope, &created, &disabled); err != nil {
 		return nil, err
 	}
+	u.Scope = parseScope(scope)
 	u.CreatedAt, _ = time.Parse(timeFormat, created)
 	if disabled.Valid {
 		t, _ := time.Parse(timeFormat, disabled.String)
@@ -415,9 +454,11 @@ func (c *DB) RevokeValue(ctx context.Context, value string) error {
 func (c *DB) Authenticate(ctx context.Context, token string) (*sohoa.Principal, error) {
 	var p sohoa.Principal
 	var expires, revoked, disabled sql.NullString
-	err := c.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role, u.unit_id, n.path, t.id, t.expires_at, t.revoked_at, u.disabled_at
+	var scope string
+	err := c.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.role, u.unit_id, n.path, t.id, t.expires_at, t.revoked_at, u.disabled_at, u.scope
 		FROM tokens t JOIN users u ON u.id = t.user_id JOIN units n ON n.id = u.unit_id WHERE t.hash = ?`,
-		hashToken(token)).Scan(&p.UserID, &p.Username, &p.Role, &p.UnitID, &p.UnitPath, &p.TokenID, &expires, &revoked, &disabled)
+		hashToken(token)).Scan(&p.UserID, &p.Username, &p.Role, &p.UnitID, &p.UnitPath, &p.TokenID, &expires, &revoked, &disabled, &scope)
+	p.Scope = parseScope(scope)
 	bad := sohoa.Errorf(sohoa.EUNAUTHORIZED, "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bad

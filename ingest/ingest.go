@@ -25,6 +25,7 @@ import (
 type Catalog interface {
 	PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) error
 	DuplicateOf(ctx context.Context, key, except string) (string, error)
+	ApprovalCatalog
 	DeleteDocument(ctx context.Context, id string) error
 	ClaimJob(ctx context.Context, now time.Time) (catalog.Job, bool, error)
 	FinishJob(ctx context.Context, id string) error
@@ -62,6 +63,8 @@ type Config struct {
 	MaxAttempts int
 	// RetryBase is the first retry's delay; it doubles each time.
 	RetryBase time.Duration
+	// Certifier signs approved copies; without one, nothing is approved.
+	Certifier Certifier
 }
 
 // Defaults for Config's zero fields.
@@ -315,7 +318,10 @@ type Patch struct {
 	Type             *string
 	Metadata         map[string]any
 	ConfirmDuplicate bool
-	UserID, By       string
+	// Reason is required to correct an approved record: the approved
+	// version is then superseded and a new approval is needed.
+	Reason     string
+	UserID, By string
 }
 
 // Update applies p to document id: all of it or, on any error, none of it.
@@ -370,12 +376,24 @@ func (s *Service) Update(ctx context.Context, id string, p *Patch) (*sohoa.Docum
 	if len(changes) == 0 {
 		return m.Document(), nil
 	}
+	var superseded *sohoa.Approval
+	if m.Active() != nil {
+		if strings.TrimSpace(p.Reason) == "" {
+			return nil, sohoa.FieldError("reason", "Hồ sơ đã được phê duyệt: cần nêu lý do đính chính (reason); bản đã phê duyệt sẽ bị thay thế và cần phê duyệt lại.")
+		}
+		superseded = s.endApproval(m, sohoa.ApprovalSuperseded, p.By, strings.TrimSpace(p.Reason))
+	}
 	m.Title, m.Type, m.Metadata, m.Changes = title, typ, meta, append(m.Changes, changes...)
 	if dup != "" {
 		m.DuplicateOf = dup
 	}
 	if err := s.putManifest(ctx, m); err != nil {
 		return nil, fmt.Errorf("update %s: %w", id, err)
+	}
+	if superseded != nil {
+		if err := s.cat.PutApproval(ctx, superseded, m.UnitPath); err != nil {
+			return nil, err
+		}
 	}
 	d := m.Document()
 	d.UpdatedAt = now
@@ -516,8 +534,14 @@ func (s *Service) Delete(ctx context.Context, id, by string) error {
 		return err
 	}
 	m.Deleted = &sohoa.Deletion{At: s.now().UTC(), By: by}
+	revoked := s.endApproval(m, sohoa.ApprovalRevoked, by, "Hồ sơ đã bị xóa.")
 	if err := s.putManifest(ctx, m); err != nil {
 		return fmt.Errorf("delete %s: %w", id, err)
+	}
+	if revoked != nil {
+		if err := s.cat.PutApproval(ctx, revoked, m.UnitPath); err != nil {
+			return err
+		}
 	}
 	if err := s.idx.Delete(ctx, id); err != nil {
 		return fmt.Errorf("delete %s from index: %w", id, err)

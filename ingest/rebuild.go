@@ -37,6 +37,13 @@ func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
 		if err := store.GetJSON(ctx, s.store, key, &m); err != nil {
 			return err
 		}
+		// Approvals stay verifiable, even of deleted documents: a copy once
+		// issued must always say what became of it.
+		for i := range m.Approvals {
+			if err := s.cat.PutApproval(ctx, &m.Approvals[i], m.UnitPath); err != nil {
+				return err
+			}
+		}
 		if m.Deleted != nil {
 			st.Deleted++
 			return nil

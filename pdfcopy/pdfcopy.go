@@ -14,6 +14,7 @@ package pdfcopy
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/x509"
 	_ "embed"
 	"encoding/binary"
 	"encoding/hex"
@@ -33,6 +34,7 @@ import (
 	_ "golang.org/x/image/tiff"
 
 	"sohoa"
+	"sohoa/sign"
 )
 
 //go:embed glyphless.ttf
@@ -388,4 +390,50 @@ func qrImage(s string) (image.Image, error) {
 		}
 	}
 	return img, nil
+}
+
+// Verify checks a signed copy offline: its signature covers the whole file
+// but the signature itself, and verifies against trusted.
+func Verify(pdf []byte, trusted *x509.Certificate) (*x509.Certificate, error) {
+	i := bytes.LastIndex(pdf, []byte("/ByteRange ["))
+	if i < 0 {
+		return nil, errors.New("the PDF is not signed")
+	}
+	var a, b, c, d int
+	if _, err := fmt.Sscanf(string(pdf[i+len("/ByteRange ["):]), "%d %d %d %d]", &a, &b, &c, &d); err != nil {
+		return nil, errors.New("the PDF's /ByteRange cannot be read")
+	}
+	if a != 0 || b <= 0 || c <= b || c+d != len(pdf) {
+		return nil, errors.New("the signature does not cover the whole file (bytes were added or cut)")
+	}
+	contents := pdf[b+1 : c-1]
+	sig := make([]byte, hex.DecodedLen(len(contents)))
+	if _, err := hex.Decode(sig, contents); err != nil {
+		return nil, errors.New("the signature is not hexadecimal")
+	}
+	// The placeholder is padded with zeros: keep the DER structure only.
+	if n := derLength(sig); n > 0 && n <= len(sig) {
+		sig = sig[:n]
+	}
+	signed := append(append([]byte{}, pdf[:b]...), pdf[c:]...)
+	return sign.VerifyCMS(sig, signed, trusted)
+}
+
+// derLength returns the length of the DER element at the start of b, or 0.
+func derLength(b []byte) int {
+	if len(b) < 2 {
+		return 0
+	}
+	if b[1] < 0x80 {
+		return 2 + int(b[1])
+	}
+	n := int(b[1] & 0x7f)
+	if n == 0 || n > 4 || len(b) < 2+n {
+		return 0
+	}
+	l := 0
+	for _, x := range b[2 : 2+n] {
+		l = l<<8 | int(x)
+	}
+	return 2 + n + l
 }

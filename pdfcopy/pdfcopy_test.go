@@ -72,6 +72,9 @@ func TestSignedCopy(t *testing.T) {
 	if !strings.Contains(string(imgs), "2480  3508") || !strings.Contains(string(imgs), "1240  1754") {
 		t.Errorf("page images not at their scanned size:\n%s", imgs)
 	}
+	if cert, err := Verify(pdf, s.Certificate()); err != nil || cert.Subject.CommonName == "" {
+		t.Fatalf("Verify: %v", err)
+	}
 	bad := bytes.Clone(pdf)
 	i := bytes.Index(bad, []byte("/Producer"))
 	bad[i+1] = 'p'
@@ -80,5 +83,11 @@ func TestSignedCopy(t *testing.T) {
 	out, _ = exec.Command("pdfsig", path).CombinedOutput()
 	if strings.Contains(string(out), "Signature is Valid") {
 		t.Fatalf("pdfsig accepts a changed byte:\n%s", out)
+	}
+	if _, err := Verify(bad, s.Certificate()); err == nil {
+		t.Fatal("Verify accepts a changed byte")
+	}
+	if _, err := Verify(append(bytes.Clone(pdf), []byte("% appended\n")...), s.Certificate()); err == nil {
+		t.Fatal("Verify accepts bytes appended after the signature")
 	}
 }

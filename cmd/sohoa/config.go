@@ -33,6 +33,11 @@ type Config struct {
 	RootUnit     string
 	RootUnitName string
 	AuditSeal    time.Duration
+	// SignCert and SignKey are the Department's signing certificate chain
+	// and key (PEM); PublicURL is where verification codes are checked.
+	SignCert  string
+	SignKey   string
+	PublicURL string
 }
 
 // bind declares the flags of c on fs, with defaults taken from the environment.
@@ -75,6 +80,9 @@ func (c *Config) bind(fs *flag.FlagSet) *envErrors {
 	str(&c.LogLevel, "log-level", "SOHOA_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	str(&c.RootUnit, "root-unit", "SOHOA_ROOT_UNIT", "SGD", "ID of the root unit, made on first start")
 	str(&c.RootUnitName, "root-unit-name", "SOHOA_ROOT_UNIT_NAME", "Sở Giáo dục và Đào tạo", "name of the root unit")
+	str(&c.SignCert, "sign-cert", "SOHOA_SIGN_CERT", "", "signing certificate chain, PEM (empty: a self-signed development pair under -data)")
+	str(&c.SignKey, "sign-key", "SOHOA_SIGN_KEY", "", "signing private key, PEM")
+	str(&c.PublicURL, "public-url", "SOHOA_PUBLIC_URL", "", "public address printed on copies for /verify (default: http://ADDR)")
 	seal := "30s"
 	str(&seal, "audit-seal", "SOHOA_AUDIT_SEAL", "30s", "how often the audit log is sealed into the store")
 	errs.finish = func() {

@@ -39,6 +39,8 @@ Usage:
   sohoa serve   [flags]   run the service (upload, OCR, search, API)
   sohoa rebuild [flags]   recreate the catalog and the search index from the store
   sohoa check   [flags]   verify the audit log (catalog and store); fails if tampered with
+  sohoa verify  [-cert cert.pem] FILE
+                          check a signed copy (PDF) or a receipt (JWS) offline
   sohoa unit add [flags] -id ID -name NAME -kind KIND -parent ID
                           add a unit (kinds: so, phong, truong, khac)
   sohoa user add [flags] -username NAME -full-name "..." -unit ID -role ROLE [-token]
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return m.Check(ctx)
+	case "verify":
+		return m.Verify(args[1:])
 	case "user", "unit":
 		if len(args) < 2 || args[1] != "add" {
 			return fmt.Errorf("usage: sohoa %s add [flags]", args[0])

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +25,9 @@ import (
 	"sohoa/directory"
 	"sohoa/ingest"
 	"sohoa/ingest/ocr"
+	"sohoa/pdfcopy"
 	"sohoa/search"
+	"sohoa/sign"
 	"sohoa/store"
 	"sohoa/store/fs"
 	"sohoa/store/s3"
@@ -42,6 +46,7 @@ type Main struct {
 	ingest    *ingest.Service
 	directory *directory.Directory
 	audit     *audit.Log
+	signer    *sign.Signer
 
 	listener net.Listener
 	server   *http.Server
@@ -117,6 +122,9 @@ func (m *Main) open(ctx context.Context) error {
 		return err
 	}
 	m.index = idx
+	if err := m.openSigner(); err != nil {
+		return err
+	}
 	m.directory = directory.New(m.catalog, m.store)
 	m.audit = audit.New(m.catalog, m.store, m.logger())
 	langs := c.OCRLangs
@@ -127,9 +135,46 @@ func (m *Main) open(ctx context.Context) error {
 		NewRecognizer: func() (ingest.Recognizer, error) {
 			return ocr.New(langs)
 		},
+		Certifier: certifier{m.signer, c.RootUnitName},
 	})
 	return nil
 }
+
+// openSigner loads the signing pair, or makes a self-signed one for
+// development under <data>/signing and says so.
+func (m *Main) openSigner() error {
+	c := &m.Config
+	if c.SignCert == "" {
+		cert, key, made, err := sign.DevPair(filepath.Join(c.Data, "signing"), c.RootUnitName)
+		if err != nil {
+			return err
+		}
+		if made {
+			fmt.Fprintf(m.Stdout, "development signing certificate (self-signed, NOT for production) made in %s;\n"+
+				"  set SOHOA_SIGN_CERT and SOHOA_SIGN_KEY to the Department's certificate and key\n", filepath.Dir(cert))
+		}
+		c.SignCert, c.SignKey = cert, key
+	}
+	s, err := sign.Load(c.SignCert, c.SignKey)
+	if err != nil {
+		return err
+	}
+	m.signer = s
+	return nil
+}
+
+// certifier signs copies and receipts with the Department's key.
+type certifier struct {
+	signer   *sign.Signer
+	location string
+}
+
+func (c certifier) SignedCopy(pages []pdfcopy.Page, mark pdfcopy.Mark) ([]byte, error) {
+	return pdfcopy.Build(pages, mark, pdfcopy.Signature{Name: c.signer.Certificate().Subject.CommonName,
+		Reason: "Bản sao điện tử chuyển đổi từ văn bản giấy", Location: c.location, At: mark.At, Sign: c.signer.CMS})
+}
+
+func (c certifier) Receipt(payload []byte) (string, error) { return c.signer.JWS(payload) }
 
 // Run opens everything, starts the OCR workers and the HTTP server, and
 // returns once the server listens.
@@ -167,7 +212,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	srv := &api.Server{
 		Catalog: m.catalog, Directory: m.directory, Audit: m.audit, Search: m.index, Ingest: m.ingest, Log: log,
-		MaxUpload: m.Config.MaxUpload, MaxFiles: ingest.DefaultMaxPages,
+		Certificates: m.signer.CertificatePEM(),
+		MaxUpload:    m.Config.MaxUpload, MaxFiles: ingest.DefaultMaxPages,
 		Health: map[string]api.HealthCheck{
 			"store": func(ctx context.Context) error {
 				_, err := m.store.Stat(ctx, "healthz")
@@ -192,6 +238,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.listener = ln
+	srv.PublicURL = m.Config.PublicURL
+	if srv.PublicURL == "" {
+		srv.PublicURL = "http://" + ln.Addr().String()
+	}
 	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -394,5 +444,59 @@ func (m *Main) UnitAdd(ctx context.Context, args []string) error {
 		return fmt.Errorf("unit add: %s", sohoa.ErrorMessage(err))
 	}
 	fmt.Fprintf(m.Stdout, "unit %s (%s) added under %s\n", u.ID, u.Name, u.ParentID)
+	return nil
+}
+
+// Verify checks a signed copy (PDF) or a receipt (JWS) offline, against
+// the certificate given with -cert or the configured one.
+func (m *Main) Verify(args []string) error {
+	fs := flag.NewFlagSet("sohoa verify", flag.ContinueOnError)
+	envs := m.Config.bind(fs)
+	certFile := fs.String("cert", "", "the published certificate (PEM); default: the configured signing certificate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := envs.err(); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: sohoa verify [-cert cert.pem] FILE")
+	}
+	if *certFile == "" {
+		*certFile = m.Config.SignCert
+		if *certFile == "" {
+			*certFile = filepath.Join(m.Config.Data, "signing", "cert.pem")
+		}
+	}
+	pemBytes, err := os.ReadFile(*certFile)
+	if err != nil {
+		return err
+	}
+	chain, err := sign.ParseCertificates(pemBytes)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		cert, err := pdfcopy.Verify(data, chain[0])
+		if err != nil {
+			return fmt.Errorf("INVALID: %w", err)
+		}
+		fmt.Fprintf(m.Stdout, "valid: the whole PDF is signed by %q\n", cert.Subject.CommonName)
+		return nil
+	}
+	payload, cert, err := sign.VerifyJWS(string(data), chain[0])
+	if err != nil {
+		return fmt.Errorf("INVALID: %w", err)
+	}
+	var r sohoa.Receipt
+	if err := json.Unmarshal(payload, &r); err != nil {
+		return fmt.Errorf("INVALID: the receipt's content is not a receipt: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "valid: receipt of document %s version %d (%s, code %s), signed by %q; signed PDF sha256 %s\n",
+		r.Document, r.Version, r.Status, r.Code, cert.Subject.CommonName, r.SignedPDF)
 	return nil
 }

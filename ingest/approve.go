@@ -1,0 +1,156 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"sohoa"
+	"sohoa/pdfcopy"
+	"sohoa/store"
+)
+
+// Certifier makes the signed copy and the signed receipt.
+type Certifier interface {
+	SignedCopy(pages []pdfcopy.Page, mark pdfcopy.Mark) ([]byte, error)
+	Receipt(payload []byte) (string, error)
+}
+
+// ApprovalCatalog is what approvals need of the catalog.
+type ApprovalCatalog interface {
+	PutApproval(ctx context.Context, a *sohoa.Approval, unitPath string) error
+}
+
+// vietnam is the Department's time zone (UTC+7, no daylight saving).
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// SignedPDFKey is where the signed copy of an approved version is kept.
+func SignedPDFKey(id string, version int) string {
+	return fmt.Sprintf("documents/%s/approvals/%d/signed.pdf", id, version)
+}
+
+// Approve makes the current version of a ready document its verified,
+// signed digitized copy: the PDF with its mark and PAdES signature, and the
+// receipt. body is the converting body the copy names; verifyBase the
+// public address codes are checked at.
+func (s *Service) Approve(ctx context.Context, id string, by *sohoa.Principal, body, verifyBase string) (*sohoa.Approval, error) {
+	if s.cfg.Certifier == nil {
+		return nil, sohoa.Errorf(sohoa.EUNAVAILABLE, "Chưa cấu hình chứng thư số để ký bản sao.")
+	}
+	mu := s.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != sohoa.StatusReady {
+		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Chỉ phê duyệt được văn bản đã nhận dạng xong.")
+	}
+	if a := m.Active(); a != nil {
+		return nil, &sohoa.Error{Code: sohoa.ECONFLICT, Message: fmt.Sprintf("Văn bản đã được phê duyệt (phiên bản %d, mã %s).", a.Version, a.Code)}
+	}
+	pages := make([]pdfcopy.Page, len(m.Pages))
+	receiptPages := make([]sohoa.ReceiptPage, len(m.Pages))
+	for i, p := range m.Pages {
+		rc, err := s.store.Get(ctx, store.OriginalKey(p.SHA256))
+		if err != nil {
+			return nil, err
+		}
+		img, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		pt, err := s.PageText(ctx, id, p.Number)
+		if err != nil {
+			return nil, err
+		}
+		pages[i] = pdfcopy.Page{Image: img, ContentType: p.ContentType, Width: p.Width, Height: p.Height, DPI: p.DPI, Words: pt.Words}
+		receiptPages[i] = sohoa.ReceiptPage{Number: p.Number, SHA256: p.SHA256}
+	}
+	now := s.now().In(vietnam).Truncate(time.Second)
+	a := sohoa.Approval{DocumentID: id, Version: len(m.Approvals) + 1, Code: sohoa.NewVerificationCode(), Status: sohoa.ApprovalActive,
+		ApprovedAt: now, ApprovedBy: by.UserID, ApproverName: by.Username, UnitID: by.UnitID, Body: body, Type: m.Type}
+	verifyURL := strings.TrimRight(verifyBase, "/") + "/verify/" + a.Code
+	pdf, err := s.cfg.Certifier.SignedCopy(pages, pdfcopy.Mark{Body: body, At: now, Code: a.Code, VerifyURL: verifyURL})
+	if err != nil {
+		return nil, fmt.Errorf("signed copy of %s: %w", id, err)
+	}
+	sum := sha256.Sum256(pdf)
+	a.PDFSHA256 = hex.EncodeToString(sum[:])
+	if err := s.store.Put(ctx, SignedPDFKey(id, a.Version), bytes.NewReader(pdf), int64(len(pdf))); err != nil {
+		return nil, err
+	}
+	payload, _ := json.Marshal(sohoa.Receipt{Document: id, Version: a.Version, Status: a.Status, Code: a.Code, Type: m.Type,
+		Metadata: m.Metadata, SignedPDF: a.PDFSHA256, Pages: receiptPages, Approver: sohoa.ReceiptApprover{User: by.Username, Unit: by.UnitID},
+		ApprovedAt: now, Issuer: body, VerifyURL: verifyURL})
+	if a.Receipt, err = s.cfg.Certifier.Receipt(payload); err != nil {
+		return nil, err
+	}
+	m.Approvals = append(m.Approvals, a)
+	if err := s.putManifest(ctx, m); err != nil {
+		return nil, err
+	}
+	if err := s.cat.PutApproval(ctx, &a, m.UnitPath); err != nil {
+		return nil, err
+	}
+	s.log.Info("document approved", "document", id, "version", a.Version, "code", a.Code)
+	return &a, nil
+}
+
+// Revoke withdraws the current approved version, with a reason.
+func (s *Service) Revoke(ctx context.Context, id string, by *sohoa.Principal, reason string) (*sohoa.Approval, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, sohoa.FieldError("reason", "Cần nêu lý do thu hồi (reason).")
+	}
+	mu := s.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a := s.endApproval(m, sohoa.ApprovalRevoked, by.Username, reason)
+	if a == nil {
+		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Văn bản không có phiên bản đang được phê duyệt.")
+	}
+	if err := s.putManifest(ctx, m); err != nil {
+		return nil, err
+	}
+	if err := s.cat.PutApproval(ctx, a, m.UnitPath); err != nil {
+		return nil, err
+	}
+	s.log.Info("approval revoked", "document", id, "version", a.Version)
+	return a, nil
+}
+
+// endApproval ends the manifest's active approval, if any, and returns it.
+func (s *Service) endApproval(m *sohoa.Manifest, status sohoa.ApprovalStatus, by, reason string) *sohoa.Approval {
+	a := m.Active()
+	if a == nil {
+		return nil
+	}
+	now := s.now().UTC()
+	a.Status, a.EndedAt, a.EndedBy, a.Reason = status, &now, by, reason
+	return a
+}
+
+// Approvals returns every approved version of a document.
+func (s *Service) Approvals(ctx context.Context, id string) ([]sohoa.Approval, error) {
+	m, err := s.Manifest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Approvals == nil {
+		return []sohoa.Approval{}, nil
+	}
+	return m.Approvals, nil
+}
