@@ -437,6 +437,13 @@ func TestS3StoreAndRebuild(t *testing.T) {
 	if r := s.do("PATCH", "/api/v1/documents/"+dung.ID, adminToken, strings.NewReader(meta), "application/json"); r.Status != 200 {
 		t.Fatalf("PATCH: %d %s", r.Status, r.Body)
 	}
+	// An approved copy, signed with pages read from the bucket.
+	var approval struct{ Code string }
+	r := s.do("POST", "/api/v1/documents/"+dung.ID+"/approve", adminToken, nil, "")
+	r.json(t, &approval)
+	if r.Status != 201 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
 
 	// The originals are in the bucket under their digests.
 	bucket, err := s3.Open(context.Background(), minio.Config("sohoa-records"))
@@ -505,6 +512,14 @@ func TestS3StoreAndRebuild(t *testing.T) {
 	if len(audit.Entries) < 3 {
 		t.Errorf("the rebuilt catalog lost the audit log of %s: %+v", dung.ID, audit.Entries)
 	}
+	var v struct{ Status string }
+	s2.do("GET", "/verify/"+approval.Code+"?format=json", "", nil, "").json(t, &v)
+	if v.Status != "valid" {
+		t.Errorf("the rebuild lost the approval %s: %q", approval.Code, v.Status)
+	}
+	if r := s2.do("GET", "/api/v1/documents/"+dung.ID+"/signed.pdf", adminToken, nil, ""); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF-1.7")) {
+		t.Errorf("signed copy after the rebuild: %d", r.Status)
+	}
 	var d document
 	s2.get("/api/v1/documents/"+register.ID).json(t, &d)
 	if d.Status != "ready" || len(d.Pages) != 2 || d.Pages[1].OCRConfidence == nil {
@@ -513,7 +528,7 @@ func TestS3StoreAndRebuild(t *testing.T) {
 
 	// The store goes away: health says so, and the service stays up.
 	minio.Stop()
-	r := s2.do("GET", "/healthz", "", nil, "")
+	r = s2.do("GET", "/healthz", "", nil, "")
 	if r.Status != 503 || !bytes.Contains(r.Body, []byte("store")) {
 		t.Errorf("healthz without the store: %d %s", r.Status, r.Body)
 	}
