@@ -8,7 +8,7 @@ export OMP_THREAD_LIMIT := 1
 GO ?= go
 BIN := bin/sohoa
 
-.PHONY: all deps build run test test-short bench lint minio clean
+.PHONY: all deps build run test test-short bench bench-ocr lint minio clean
 
 all: build
 
@@ -37,6 +37,13 @@ test-short:
 ## bench: speed and memory, as ratios against a baseline measured in the same run
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ && $(GO) test -run '^$$' -bench . -benchmem ./search/
+
+## bench-ocr: CER, word recall and s/page on degraded scans: bare tesseract, OCRmyPDF, sohoa
+bench-ocr: deps
+	@command -v ocrmypdf >/dev/null && test -x /usr/bin/convert || { \
+		echo "installing ocrmypdf, unpaper and imagemagick for the OCR benchmark" >&2; \
+		$$( [ $$(id -u) -eq 0 ] || echo sudo ) apt-get install -y -qq ocrmypdf unpaper imagemagick >/dev/null; }
+	$(GO) run ./tools/benchocr -out docs/BENCHMARKS-ocr.md
 
 lint:
 	$(GO) vet ./...

@@ -75,6 +75,11 @@ type Page struct {
 	DPI int `json:"dpi"`
 	// OCRConfidence is the mean word confidence (0–100) once OCR has run.
 	OCRConfidence *float64 `json:"ocr_confidence"`
+	// Rotation is how far the page was turned clockwise to stand upright.
+	Rotation int `json:"rotation,omitempty"`
+	// Warnings tell the clerk what to look at (a resolution under the 200
+	// dpi a digitized copy needs, say); the page is processed all the same.
+	Warnings []string `json:"warnings,omitempty"`
 	// Source is the SHA-256 of the uploaded file the page comes from, Frame
 	// its index in that file (0 but for multi-page TIFF).
 	Source string `json:"source"`
@@ -167,6 +172,14 @@ type PageText struct {
 	Languages  string  `json:"languages"`
 	// Seconds is how long recognition took, for the record.
 	Seconds float64 `json:"seconds"`
+	// What cleaning did before OCR (the image kept is the original; the
+	// word boxes refer to it): the page turned clockwise by Rotation
+	// degrees to stand upright, straightened by Skew degrees, upscaled
+	// from under 200 dpi, a median filter against speckles.
+	Rotation int     `json:"rotation,omitempty"`
+	Skew     float64 `json:"skew,omitempty"`
+	Upscaled bool    `json:"upscaled,omitempty"`
+	Denoised bool    `json:"denoised,omitempty"`
 }
 
 // Word is one recognised word: its text, confidence and box in pixels of the

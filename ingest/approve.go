@@ -72,7 +72,8 @@ func (s *Service) Approve(ctx context.Context, id string, by *sohoa.Principal, b
 		if err != nil {
 			return nil, err
 		}
-		pages[i] = pdfcopy.Page{Image: img, ContentType: p.ContentType, Width: p.Width, Height: p.Height, DPI: p.DPI, Words: pt.Words}
+		pages[i] = pdfcopy.Page{Image: img, ContentType: p.ContentType, Width: p.Width, Height: p.Height, DPI: p.DPI, Words: pt.Words,
+			Rotation: pt.Rotation}
 		receiptPages[i] = sohoa.ReceiptPage{Number: p.Number, SHA256: p.SHA256}
 	}
 	now := s.now().In(vietnam).Truncate(time.Second)

@@ -195,6 +195,9 @@ func cleanName(name string) string {
 	return name
 }
 
+// MinDPI is the least resolution of a digitized copy (Decree 30, Appendix I).
+const MinDPI = 200
+
 // MaxTitleLength bounds a title, in characters.
 const MaxTitleLength = 500
 
@@ -278,6 +281,9 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 		for i, fr := range f.Frames {
 			p := sohoa.Page{Number: len(m.Pages) + 1, SHA256: f.SHA256, ContentType: f.ContentType,
 				Width: fr.Width, Height: fr.Height, DPI: fr.DPI, Source: f.SHA256, Frame: i}
+			if fr.DPI > 0 && fr.DPI < MinDPI {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("Độ phân giải %d dpi thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng).", fr.DPI, MinDPI))
+			}
 			if len(f.Frames) > 1 {
 				sha, err := s.putTIFFPage(ctx, f, i)
 				if err != nil {

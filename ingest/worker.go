@@ -202,22 +202,21 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 		return firstErr
 	}
 	pages := make([]string, len(texts))
-	conf := make([]float64, len(texts))
 	for i, t := range texts {
-		pages[i], conf[i] = t.Text, t.Confidence
+		pages[i] = t.Text
 	}
 	full := strings.Join(pages, "\f")
 	if err := s.store.Put(ctx, store.TextKey(id), strings.NewReader(full), int64(len(full))); err != nil {
 		return err
 	}
-	return s.finish(ctx, id, pages, conf)
+	return s.finish(ctx, id, pages, texts)
 }
 
 // finish indexes a read document with its current record and marks it
 // ready. Under the document's lock, so that an edit meanwhile is not lost;
 // indexing comes first, so that a crash between the two indexes again
 // rather than never.
-func (s *Service) finish(ctx context.Context, id string, pages []string, conf []float64) error {
+func (s *Service) finish(ctx context.Context, id string, pages []string, texts []*sohoa.PageText) error {
 	mu := s.lock(id)
 	mu.Lock()
 	defer mu.Unlock()
@@ -229,9 +228,10 @@ func (s *Service) finish(ctx context.Context, id string, pages []string, conf []
 		return err
 	}
 	s.log.Info("document indexed", "document", id, "pages", len(pages))
-	for i := range conf {
-		c := round(conf[i])
+	for i, t := range texts {
+		c := round(t.Confidence)
 		m.Pages[i].OCRConfidence = &c
+		m.Pages[i].Rotation = t.Rotation
 	}
 	return s.writeStatus(ctx, m, sohoa.StatusReady, "")
 }

@@ -48,6 +48,9 @@ type Page struct {
 	Height      int
 	DPI         int // 0: taken as 300
 	Words       []sohoa.Word
+	// Rotation turns the page clockwise for display (0, 90, 180, 270): a
+	// page fed in sideways shows upright while its image stays as scanned.
+	Rotation int
 }
 
 // Mark is what page 1 says of the copy.
@@ -95,24 +98,33 @@ func Build(pages []Page, mark Mark, sig Signature) ([]byte, error) {
 		var content bytes.Buffer
 		fmt.Fprintf(&content, "q %s 0 0 %s 0 0 cm /Im0 Do Q\n", num(wpt), num(hpt))
 		xobjects := fmt.Sprintf("/Im0 %d 0 R", img)
-		var markWords []sohoa.Word
 		pageObj := w.reserve()
-		annots := ""
+		annots, rotate := "", ""
+		textLayer(&content, p.Words, scale, hpt)
+		r := ((p.Rotation % 360) + 360) % 360 / 90 * 90
+		if r != 0 {
+			rotate = fmt.Sprintf(" /Rotate %d", r)
+		}
 		if i == 0 {
-			markObjs, mw, ops := w.mark(mark, wpt, hpt)
-			content.WriteString(ops)
+			// The mark is drawn in the page as displayed, then mapped
+			// onto the page's own space.
+			dw, dh := wpt, hpt
+			if r == 90 || r == 270 {
+				dw, dh = hpt, wpt
+			}
+			markObjs, markWords, ops := w.mark(mark, dw, dh)
+			fmt.Fprintf(&content, "q %s cm\n%s", displayToPage(r, wpt, hpt), ops)
+			textLayer(&content, markWords, 1/markScale, dh)
+			content.WriteString("Q\n")
 			xobjects += markObjs
-			markWords = mw
 			sigDict = w.reserve()
 			widget = w.add(fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /Rect [0 0 0 0] /F 132 /P %d 0 R >>",
 				textString("Chữ ký số"), sigDict, pageObj))
 			annots = fmt.Sprintf(" /Annots [%d 0 R]", widget)
 		}
-		textLayer(&content, p.Words, scale, hpt)
-		textLayer(&content, markWords, 1/markScale, hpt)
 		contents := w.stream("", content.Bytes(), true)
-		w.set(pageObj, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] /Resources << /XObject << %s >> /Font << /F1 %d 0 R >> >> /Contents %d 0 R%s >>",
-			pagesObj, num(wpt), num(hpt), xobjects, font, contents, annots))
+		w.set(pageObj, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s]%s /Resources << /XObject << %s >> /Font << /F1 %d 0 R >> >> /Contents %d 0 R%s >>",
+			pagesObj, num(wpt), num(hpt), rotate, xobjects, font, contents, annots))
 		kids = append(kids, fmt.Sprintf("%d 0 R", pageObj))
 	}
 	w.set(pagesObj, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids)))
@@ -122,6 +134,20 @@ func Build(pages []Page, mark Mark, sig Signature) ([]byte, error) {
 	info := w.add(fmt.Sprintf("<< /Producer (sohoa) /CreationDate %s /Title %s >>", pdfDate(sig.At), textString("Bản sao điện tử - "+mark.Code)))
 	out := w.finish(catalog, info)
 	return signInPlace(out, sig.Sign)
+}
+
+// displayToPage is the matrix from the coordinates of a page as displayed
+// (turned r degrees clockwise) to its own, for a page of w×h points.
+func displayToPage(r int, w, h float64) string {
+	switch r {
+	case 90:
+		return "0 1 -1 0 " + num(w) + " 0"
+	case 180:
+		return "-1 0 0 -1 " + num(w) + " " + num(h)
+	case 270:
+		return "0 -1 1 0 0 " + num(h)
+	}
+	return "1 0 0 1 0 0"
 }
 
 const byteRangePlaceholder = "[0 0000000000 0000000000 0000000000]"

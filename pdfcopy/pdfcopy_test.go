@@ -91,3 +91,39 @@ func TestSignedCopy(t *testing.T) {
 		t.Fatal("Verify accepts bytes appended after the signature")
 	}
 }
+
+// TestSidewaysPageShowsUpright: a page scanned sideways keeps its image
+// and is displayed turned, the mark on top right of the page as shown.
+func TestSidewaysPageShowsUpright(t *testing.T) {
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		t.Skip("poppler-utils not installed")
+	}
+	png, _ := os.ReadFile("../testdata/pages/d3-bang-tuan.png")
+	s := testSigner(t)
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	// The sideways image is 3508×2480; shown upright after a 270° turn.
+	pdf, err := Build([]Page{{Image: png, ContentType: "image/png", Width: 2480, Height: 3508, Rotation: 90,
+		Words: []sohoa.Word{{Text: "Tuấn", X0: 100, Y0: 100, X1: 140, Y1: 240}}}},
+		Mark{Body: "Sở GD&ĐT", At: at, Code: "AAAA-BBBB", VerifyURL: "http://127.0.0.1/verify/AAAA-BBBB"},
+		Signature{Name: "x", At: at, Sign: s.CMS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if d := os.Getenv("SOHOA_KEEP_PDF"); d != "" {
+		dir = d
+	}
+	path := filepath.Join(dir, "rotated.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	info, _ := exec.Command("pdfinfo", path).Output()
+	if !strings.Contains(strings.Join(strings.Fields(string(info)), " "), "Page rot: 90") {
+		t.Fatalf("pdfinfo:\n%s", info)
+	}
+	text, _ := exec.Command("pdftotext", path, "-").Output()
+	if !strings.Contains(string(text), "AAAA-BBBB") {
+		t.Fatalf("the mark's text is lost on a turned page:\n%s", text)
+	}
+	if _, err := Verify(pdf, s.Certificate()); err != nil {
+		t.Fatal(err)
+	}
+}

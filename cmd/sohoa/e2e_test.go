@@ -65,6 +65,16 @@ func TestScansInSearchOut(t *testing.T) {
 	if m.Pages[0].ContentType != "image/tiff" || m.Pages[0].DPI != 200 || m.Pages[2].ContentType != "image/jpeg" || m.Pages[2].DPI != 150 {
 		t.Fatalf("mixed pages: %+v", m.Pages)
 	}
+	var raw struct {
+		Pages []struct {
+			Warnings []string
+			Rotation int
+		}
+	}
+	s.get("/api/v1/documents/"+mixed.ID).json(t, &raw)
+	if len(raw.Pages[2].Warnings) != 1 || !strings.Contains(raw.Pages[2].Warnings[0], "150 dpi") || len(raw.Pages[0].Warnings) != 0 {
+		t.Errorf("a 150 dpi page is not flagged to the clerk: %+v", raw.Pages)
+	}
 	text := s.get("/api/v1/documents/" + mixed.ID + "/text")
 	if text.Status != 200 || text.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
 		t.Fatalf("text: %d %s", text.Status, text.Header)
@@ -127,10 +137,24 @@ func TestScansInSearchOut(t *testing.T) {
 		t.Errorf("empty query: %d %s", r.Status, r.Body)
 	}
 
+	// A page fed in sideways is turned upright before it is read; its image
+	// stays as scanned.
+	side := s.mustUpload("Trang quét ngược", "sideways-150dpi.jpg")
+	s.get("/api/v1/documents/"+side.ID).json(t, &raw)
+	if d := s.waitDone(side.ID); d.Status != "ready" {
+		t.Fatalf("sideways page: %+v", d)
+	}
+	s.get("/api/v1/documents/"+side.ID).json(t, &raw)
+	if raw.Pages[0].Rotation != 270 {
+		t.Errorf("sideways page turned %d°, want 270° clockwise", raw.Pages[0].Rotation)
+	}
+	if text := s.get("/api/v1/documents/" + side.ID + "/text"); !strings.Contains(string(text.Body), "Đỗ Thị Dung") {
+		t.Errorf("sideways page read as:\n%s", text.Body)
+	}
 	// Listing: newest first, in pages.
 	var ids []string
 	cursor := ""
-	for range 5 {
+	for range 6 {
 		var page struct {
 			Documents  []document `json:"documents"`
 			NextCursor string     `json:"next_cursor"`
@@ -143,7 +167,7 @@ func TestScansInSearchOut(t *testing.T) {
 			break
 		}
 	}
-	if want := []string{notice.ID, mixed.ID, tuan.ID}; !slices.Equal(ids, want) {
+	if want := []string{side.ID, notice.ID, mixed.ID, tuan.ID}; !slices.Equal(ids, want) {
 		t.Errorf("listing %v, want %v", ids, want)
 	}
 	var ready struct{ Documents []document }

@@ -1,0 +1,175 @@
+// Command benchocr measures OCR on degraded scans, side by side in one run:
+// bare `tesseract -l vie`, OCRmyPDF (--deskew --clean --rotate-pages) and
+// sohoa's engine. For each page of testdata/pages it makes the variants a
+// school would send (scripts/degrade.sh: skewed JPEG, 200 dpi, photocopy,
+// sideways, 150 dpi, TIFF) and prints, per variant, the character error
+// rate, the word recall and the seconds per page of each pipeline.
+//
+// Run it with `make bench-ocr`; -out writes the table to a Markdown file.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"sohoa/ingest/ocr"
+	"sohoa/vntext"
+)
+
+type result struct {
+	cer, recall, seconds float64
+	n                    int
+}
+
+func (r *result) add(cer, recall, seconds float64) {
+	r.cer += cer
+	r.recall += recall
+	r.seconds += seconds
+	r.n++
+}
+
+func (r *result) String() string {
+	if r.n == 0 {
+		return "– | – | –"
+	}
+	n := float64(r.n)
+	return fmt.Sprintf("%.1f%% | %.1f%% | %.2f", 100*r.cer/n, 100*r.recall/n, r.seconds/n)
+}
+
+// wordRecall is the share of the ground truth's words (folded? no: exact,
+// normalized) that the OCR text holds, counted with multiplicity.
+func wordRecall(got, want string) float64 {
+	have := map[string]int{}
+	for _, w := range strings.Fields(vntext.Normalize(got)) {
+		have[strings.Trim(w, ".,;:()")]++
+	}
+	total, found := 0, 0
+	for _, w := range strings.Fields(vntext.Normalize(want)) {
+		w = strings.Trim(w, ".,;:()")
+		total++
+		if have[w] > 0 {
+			have[w]--
+			found++
+		}
+	}
+	if total == 0 {
+		return 1
+	}
+	return float64(found) / float64(total)
+}
+
+func main() {
+	pagesDir := flag.String("pages", "testdata/pages", "clean pages with their .gt.txt")
+	names := flag.String("only", "d1-thongbao,d3-bang-tuan,d5-sogoc", "pages to use")
+	out := flag.String("out", "", "also write the table to this Markdown file")
+	skipOCRmyPDF := flag.Bool("no-ocrmypdf", false, "leave OCRmyPDF out")
+	skipTesseract := flag.Bool("no-tesseract", false, "leave bare tesseract out")
+	cleanOpts := flag.Int("clean", ocr.CleanAll, "sohoa's cleaning steps (bits: 1 orient, 2 deskew, 4 upscale, 8 denoise)")
+	flag.Parse()
+	if os.Getenv("OMP_THREAD_LIMIT") != "1" {
+		fmt.Fprintln(os.Stderr, "benchocr: run with OMP_THREAD_LIMIT=1 (make bench-ocr does)")
+		os.Exit(2)
+	}
+	work, err := os.MkdirTemp("", "benchocr-")
+	check(err)
+	defer os.RemoveAll(work)
+	engine, err := ocr.NewWith("vie", *cleanOpts)
+	check(err)
+	defer engine.Close()
+	variants := []string{"clean", "skew", "200dpi", "photocopy", "sideways", "150dpi", "tif"}
+	files := map[string]string{"clean": ".png", "skew": "-skew.jpg", "200dpi": "-200dpi.png", "photocopy": "-photocopy.jpg",
+		"sideways": "-sideways.png", "150dpi": "-150dpi.jpg", "tif": ".tif"}
+	results := map[string]map[string]*result{}
+	pipelines := []string{"tesseract", "ocrmypdf", "sohoa"}
+	for _, v := range variants {
+		results[v] = map[string]*result{}
+		for _, p := range pipelines {
+			results[v][p] = &result{}
+		}
+	}
+	for _, name := range strings.Split(*names, ",") {
+		clean := filepath.Join(*pagesDir, name+".png")
+		gt, err := os.ReadFile(filepath.Join(*pagesDir, name+".gt.txt"))
+		check(err)
+		dir := filepath.Join(work, name)
+		cmd := exec.Command("scripts/degrade.sh", clean, dir)
+		if o, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "degrade: %v\n%s", err, o)
+			os.Exit(1)
+		}
+		for _, v := range variants {
+			img := clean
+			if v != "clean" {
+				img = filepath.Join(dir, name+files[v])
+				if v == "tif" {
+					img = filepath.Join(dir, name+".tif")
+				}
+			}
+			data, err := os.ReadFile(img)
+			check(err)
+			// bare tesseract
+			if !*skipTesseract {
+				t0 := time.Now()
+				text, err := run("tesseract", img, "-", "-l", "vie")
+				check(err)
+				results[v]["tesseract"].add(ocr.CER(text, string(gt)), wordRecall(text, string(gt)), time.Since(t0).Seconds())
+			}
+			// OCRmyPDF
+			if !*skipOCRmyPDF {
+				side := filepath.Join(dir, v+".txt")
+				t0 := time.Now()
+				_, err = run("ocrmypdf", "-q", "-j", "1", "--deskew", "--clean", "--rotate-pages", "-l", "vie",
+					"--image-dpi", "300", "--sidecar", side, "--output-type", "pdf", img, filepath.Join(dir, v+".pdf"))
+				secs := time.Since(t0).Seconds()
+				if err == nil {
+					b, _ := os.ReadFile(side)
+					results[v]["ocrmypdf"].add(ocr.CER(string(b), string(gt)), wordRecall(string(b), string(gt)), secs)
+				} else {
+					fmt.Fprintf(os.Stderr, "ocrmypdf %s %s: %v\n", name, v, err)
+				}
+			}
+			// sohoa
+			t0 := time.Now()
+			pt, err := engine.Recognize(data)
+			check(err)
+			results[v]["sohoa"].add(ocr.CER(pt.Text, string(gt)), wordRecall(pt.Text, string(gt)), time.Since(t0).Seconds())
+			fmt.Fprintf(os.Stderr, "%s %s done\n", name, v)
+		}
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "| variant | tesseract CER | recall | s/page | OCRmyPDF CER | recall | s/page | sohoa CER | recall | s/page |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
+	sort.SliceStable(variants, func(i, j int) bool { return false })
+	for _, v := range variants {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", v, results[v]["tesseract"], results[v]["ocrmypdf"], results[v]["sohoa"])
+	}
+	fmt.Fprintf(&b, "\nPages: %s (testdata/pages), each degraded by scripts/degrade.sh. CER is order-free at line level (ingest/ocr.CER); recall counts ground-truth words found; seconds per page are wall time on one core (OMP_THREAD_LIMIT=1, OCRmyPDF -j 1).\n", *names)
+	os.Stdout.Write(b.Bytes())
+	if *out != "" {
+		check(os.WriteFile(*out, b.Bytes(), 0o644))
+	}
+}
+
+func run(name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s: %v: %s", name, err, stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchocr:", err)
+		os.Exit(1)
+	}
+}
