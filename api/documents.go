@@ -87,6 +87,9 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 			up.Type = strings.TrimSpace(v)
 		case "confirm_duplicate":
 			up.ConfirmDuplicate = v == "true" || v == "1"
+		case "ocr":
+			// "force": read born-digital PDF pages with OCR, not their text layer.
+			up.ForceOCR = v == "force"
 		case "unit_id":
 			u, err := s.Catalog.Unit(r.Context(), strings.TrimSpace(v))
 			if err != nil || !p.CanEdit(u.Path) {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -123,7 +124,9 @@ type File struct {
 	Size        int64
 	ContentType string
 	Frames      []scan.Frame
-	inspectErr  error
+	// PDF describes a PDF upload's pages.
+	PDF        *scan.PDFInfo
+	inspectErr error
 }
 
 // Remove deletes the spooled copy.
@@ -160,9 +163,16 @@ func (s *Service) Spool(r io.Reader, name string) (_ *File, err error) {
 	f.ContentType = scan.Sniff(head[:hn])
 	if f.ContentType == "" {
 		return nil, sohoa.Errorf(sohoa.EUNSUPPORTED,
-			"Tệp %q không phải ảnh quét PNG, JPEG hoặc TIFF (nội dung tệp được kiểm tra, không dựa vào tên tệp).", f.Name)
+			"Tệp %q không phải ảnh quét PNG, JPEG, TIFF hoặc tệp PDF (nội dung tệp được kiểm tra, không dựa vào tên tệp).", f.Name)
 	}
-	f.Frames, f.inspectErr = scan.Inspect(tmp, n, f.ContentType)
+	if f.ContentType == scan.PDF {
+		f.PDF, f.inspectErr = scan.InspectPDF(context.Background(), f.path)
+		if f.inspectErr == nil {
+			f.Frames = f.PDF.Frames()
+		}
+	} else {
+		f.Frames, f.inspectErr = scan.Inspect(tmp, n, f.ContentType)
+	}
 	if f.inspectErr != nil {
 		// Damaged headers: the document is accepted and fails with the reason,
 		// without its pages ever reaching the decoder.
@@ -213,7 +223,10 @@ type Upload struct {
 	// ConfirmDuplicate stores the document even though another record has
 	// the same identifiers; without it, that is a conflict.
 	ConfirmDuplicate bool
-	Files            []*File
+	// ForceOCR reads born-digital PDF pages with OCR instead of keeping
+	// their text layer.
+	ForceOCR bool
+	Files    []*File
 }
 
 // checkRecord validates type and metadata and looks for a duplicate. It
@@ -278,6 +291,12 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 			return nil, err
 		}
 		m.Originals = append(m.Originals, sohoa.Original{SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType, Filename: f.Name})
+		if f.PDF != nil {
+			if err := s.acceptPDF(ctx, m, f, !up.ForceOCR); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		for i, fr := range f.Frames {
 			p := sohoa.Page{Number: len(m.Pages) + 1, SHA256: f.SHA256, ContentType: f.ContentType,
 				Width: fr.Width, Height: fr.Height, DPI: fr.DPI, Source: f.SHA256, Frame: i}
@@ -305,6 +324,42 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 	s.log.Info("document accepted", "document", m.ID, "pages", len(m.Pages), "files", len(files), "unit", m.UnitID)
 	s.notify()
 	return d, nil
+}
+
+// acceptPDF takes the pages out of a PDF upload: each scan as it is (or
+// the page rendered), kept as its own original; a born-digital page's text
+// layer is kept as its reading, so that it is not OCR'd.
+func (s *Service) acceptPDF(ctx context.Context, m *sohoa.Manifest, f *File, keepText bool) error {
+	for i, size := range f.PDF.Pages {
+		p, err := scan.ExtractPDFPage(ctx, f.path, i+1, size, keepText)
+		if err != nil {
+			return sohoa.Errorf(sohoa.EINVALID, "Không tách được trang %d của tệp PDF %q: %v.", i+1, f.Name, err)
+		}
+		sum := sha256.Sum256(p.Image)
+		sha := hex.EncodeToString(sum[:])
+		if _, err := s.store.Stat(ctx, store.OriginalKey(sha)); err != nil {
+			if err := store.PutVerified(ctx, s.store, store.OriginalKey(sha), bytes.NewReader(p.Image), int64(len(p.Image)), sha); err != nil {
+				return fmt.Errorf("store page %d of %s: %w", i+1, f.Name, err)
+			}
+		}
+		page := sohoa.Page{Number: len(m.Pages) + 1, SHA256: sha, ContentType: p.ContentType, Width: p.Width, Height: p.Height,
+			DPI: p.DPI, Source: f.SHA256, Frame: i}
+		if p.DPI > 0 && p.DPI < MinDPI {
+			page.Warnings = append(page.Warnings, fmt.Sprintf("Độ phân giải %d dpi thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng).", p.DPI, MinDPI))
+		}
+		if p.Words != nil {
+			pt := &sohoa.PageText{Document: m.ID, Page: page.Number, Text: vntext.Normalize(p.Text), Confidence: 100,
+				Words: p.Words, Engine: "PDF text layer"}
+			for i := range pt.Words {
+				pt.Words[i].Text = vntext.Normalize(pt.Words[i].Text)
+			}
+			if err := store.PutJSON(ctx, s.store, store.PageOCRKey(m.ID, page.Number), pt); err != nil {
+				return err
+			}
+		}
+		m.Pages = append(m.Pages, page)
+	}
+	return nil
 }
 
 // putManifest writes the next revision of a manifest: kept under its

@@ -180,8 +180,8 @@ func TestSpoolRefusesBeforeDecoding(t *testing.T) {
 	if _, err := svc.Spool(bytes.NewReader(png), "big.png"); sohoa.ErrorCode(err) != sohoa.ETOOLARGE {
 		t.Fatalf("2480×3508 page against a 1 Mpx limit: %v", err)
 	}
-	if _, err := svc.Spool(strings.NewReader("%PDF-1.4"), "a.png"); sohoa.ErrorCode(err) != sohoa.EUNSUPPORTED {
-		t.Fatalf("PDF: %v", err)
+	if _, err := svc.Spool(strings.NewReader("GIF89a\x01\x00"), "a.png"); sohoa.ErrorCode(err) != sohoa.EUNSUPPORTED {
+		t.Fatalf("GIF: %v", err)
 	}
 	if _, err := svc.Spool(strings.NewReader(""), "a.png"); sohoa.ErrorCode(err) != sohoa.EINVALID {
 		t.Fatalf("empty: %v", err)

@@ -29,6 +29,8 @@ func Sniff(head []byte) string {
 		return JPEG
 	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
 		return TIFF
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return PDF
 	}
 	return ""
 }
@@ -66,6 +68,8 @@ func Inspect(r io.ReaderAt, size int64, ct string) ([]Frame, error) {
 			return nil, err
 		}
 		return t.frames, nil
+	case PDF:
+		return []Frame{{}}, nil // see InspectPDF
 	}
 	return nil, fmt.Errorf("inspect: unknown content type %q", ct)
 }
@@ -178,6 +182,10 @@ func Check(data []byte, ct string) error {
 			}
 		}
 		return nil
+	case PDF:
+		// A PDF reaches OCR whole only when its pages could not be taken
+		// out of it at upload: encrypted or damaged.
+		return corrupt("PDF bị hỏng hoặc được mã hóa, không tách được trang")
 	}
 	return fmt.Errorf("check: unknown content type %q", ct)
 }

@@ -29,7 +29,7 @@ func TestSniffIgnoresNames(t *testing.T) {
 		{"png", read(t, "pages/d3-bang-tuan.png"), PNG},
 		{"tiff", read(t, "two-pages.tif"), TIFF},
 		{"jpeg", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}, JPEG},
-		{"pdf", []byte("%PDF-1.7\n"), ""},
+		{"pdf", []byte("%PDF-1.7\n"), PDF},
 		{"text", []byte("Họ và tên"), ""},
 		{"empty", nil, ""},
 	}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pdfPage is a page of a test PDF: a JPEG scan filling it, or text.
+type pdfPage struct {
+	jpeg          []byte
+	width, height int // of the JPEG, in pixels
+	dpi           int
+	text          string // a born-digital page's text (Helvetica)
+	wpt, hpt      float64
+}
+
+// makePDF writes a plain PDF, as an office scanner or a word processor
+// does: one image per scanned page, or text.
+func makePDF(pages []pdfPage) []byte {
+	var objs []string
+	add := func(s string) int { objs = append(objs, s); return len(objs) }
+	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	pagesObj := add("") // filled below
+	var kids []string
+	for _, p := range pages {
+		w, h := p.wpt, p.hpt
+		if p.jpeg != nil {
+			w, h = float64(p.width)*72/float64(p.dpi), float64(p.height)*72/float64(p.dpi)
+			img := add(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream",
+				p.width, p.height, len(p.jpeg), p.jpeg))
+			content := fmt.Sprintf("q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q", w, h)
+			c := add(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
+			kids = append(kids, fmt.Sprint(add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", pagesObj, w, h, img, c))))
+			continue
+		}
+		var content strings.Builder
+		content.WriteString("BT /F1 11 Tf 14 TL 60 780 Td")
+		for _, line := range strings.Split(p.text, "\n") {
+			fmt.Fprintf(&content, " (%s) Tj T*", line)
+		}
+		content.WriteString(" ET")
+		c := add(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()))
+		kids = append(kids, fmt.Sprint(add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pagesObj, w, h, font, c))))
+	}
+	refs := make([]string, len(kids))
+	for i, k := range kids {
+		refs[i] = k + " 0 R"
+	}
+	objs[pagesObj-1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(refs, " "), len(kids))
+	catalog := add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pagesObj))
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, catalog, xref)
+	return b.Bytes()
+}
+
+// TestScannedPDF: a 10-page scanned PDF, some pages fed in sideways, goes
+// from upload to a searchable, signed copy with its pages upright; the
+// scans are taken out as they are.
+func TestScannedPDF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dir := t.TempDir()
+	s := startServer(t, filepath.Join(dir, "data"))
+	upright, sideways := fixture(t, "page-150dpi.jpg"), fixture(t, "sideways-150dpi.jpg")
+	var pages []pdfPage
+	for i := range 10 {
+		if i%3 == 1 {
+			pages = append(pages, pdfPage{jpeg: sideways, width: 1754, height: 1240, dpi: 150})
+		} else {
+			pages = append(pages, pdfPage{jpeg: upright, width: 1240, height: 1754, dpi: 150})
+		}
+	}
+	r := s.upload(adminToken, part{field: "title", data: []byte("Hồ sơ quét 10 trang")}, part{"file", "hoso.pdf", makePDF(pages)})
+	if r.Status != 202 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	var d document
+	r.json(t, &d)
+	if len(d.Pages) != 10 {
+		t.Fatalf("%d pages, want 10", len(d.Pages))
+	}
+	for i, p := range d.Pages {
+		want := upright
+		if i%3 == 1 {
+			want = sideways
+		}
+		if p.ContentType != "image/jpeg" || p.SHA256 != sha(want) || p.DPI != 150 {
+			t.Errorf("page %d: %+v; want the scan as it is in the PDF", i+1, p)
+		}
+	}
+	if d := s.waitDone(d.ID); d.Status != "ready" {
+		t.Fatalf("%+v", d)
+	}
+	var full struct {
+		Pages []struct{ Rotation int }
+	}
+	s.get("/api/v1/documents/"+d.ID).json(t, &full)
+	text := string(s.get("/api/v1/documents/" + d.ID + "/text").Body)
+	for i, p := range strings.Split(text, "\f") {
+		want := 0
+		if i%3 == 1 {
+			want = 270
+		}
+		if full.Pages[i].Rotation != want || !strings.Contains(p, "Đỗ Thị Dung") {
+			t.Errorf("page %d: rotation %d (want %d), text:\n%s", i+1, full.Pages[i].Rotation, want, p)
+		}
+	}
+	if res := s.search("do thi dung"); res.Total != 1 || res.Hits[0].ID != d.ID {
+		t.Errorf("search: %+v", res)
+	}
+	if r := s.do("POST", "/api/v1/documents/"+d.ID+"/approve", adminToken, nil, ""); r.Status != 201 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	pdf := s.get("/api/v1/documents/" + d.ID + "/signed.pdf").Body
+	path := filepath.Join(dir, "signed.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	if out, _ := exec.Command("pdfsig", path).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid") {
+		t.Errorf("pdfsig:\n%s", out)
+	}
+	info, _ := exec.Command("pdfinfo", "-f", "1", "-l", "10", path).Output()
+	flat := strings.Join(strings.Fields(string(info)), " ")
+	if !strings.Contains(flat, "Pages: 10") || !strings.Contains(flat, "Page 2 rot: 270") || !strings.Contains(flat, "Page 1 rot: 0") {
+		t.Errorf("pdfinfo of the signed copy:\n%s", info)
+	}
+	if out, _ := exec.Command("pdftotext", "-f", "2", "-l", "2", path, "-").Output(); !strings.Contains(string(out), "Dung") {
+		t.Errorf("the sideways page's text layer:\n%s", out)
+	}
+}
+
+// TestPDFInputs: a born-digital PDF keeps its text layer (no OCR) unless
+// the clerk asks; a damaged PDF ends failed with a reason; a PDF bomb is
+// refused before anything is rendered.
+func TestPDFInputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	s := startServer(t, filepath.Join(t.TempDir(), "data"))
+	text := "SO GIAO DUC VA DAO TAO\nThong bao so 87/TB-SGDDT ve viec tiep nhan ho so\ncap ban sao van bang, chung chi tu so goc"
+	born := makePDF([]pdfPage{{text: text, wpt: 595, hpt: 842}})
+	r := s.upload(adminToken, part{"file", "thongbao.pdf", born})
+	var d document
+	r.json(t, &d)
+	if r.Status != 202 {
+		t.Fatalf("born-digital upload: %d %s", r.Status, r.Body)
+	}
+	s.waitDone(d.ID)
+	if got := string(s.get("/api/v1/documents/" + d.ID + "/text").Body); !strings.Contains(got, "Thong bao so 87/TB-SGDDT ve viec tiep nhan ho so") {
+		t.Errorf("text layer not kept:\n%s", got)
+	}
+	if n := len(s.logEvents("page recognised")); n != 0 {
+		t.Errorf("a born-digital page was OCR'd (%d pages)", n)
+	}
+	r = s.upload(adminToken, part{field: "ocr", data: []byte("force")}, part{"file", "thongbao.pdf", born})
+	r.json(t, &d)
+	s.waitDone(d.ID)
+	if n := len(s.logEvents("page recognised")); n != 1 {
+		t.Errorf("ocr=force: %d pages OCR'd, want 1", n)
+	}
+
+	damaged := born[:len(born)/2]
+	id := s.mustUploadBytes("PDF hỏng", part{"file", "hong.pdf", damaged})
+	if d := s.waitDone(id); d.Status != "failed" || !strings.Contains(d.Error, "PDF") {
+		t.Errorf("damaged PDF: %s %q", d.Status, d.Error)
+	}
+
+	many := make([]pdfPage, 2500)
+	for i := range many {
+		many[i] = pdfPage{text: "x", wpt: 100, hpt: 100}
+	}
+	if r := s.upload(adminToken, part{"file", "bomb.pdf", makePDF(many)}); r.Status != 413 || r.errorCode() != "too_large" {
+		t.Errorf("2,500 pages: %d %s", r.Status, r.Body)
+	}
+	huge := makePDF([]pdfPage{{text: "x", wpt: 14400, hpt: 14400}}) // 200 inches square: 3.6 gigapixels at 300 dpi
+	if r := s.upload(adminToken, part{"file", "huge.pdf", huge}); r.Status != 413 || r.errorCode() != "too_large" {
+		t.Errorf("a gigapixel page: %d %s", r.Status, r.Body)
+	}
+	if r := s.do("GET", "/healthz", "", nil, ""); r.Status != 200 {
+		t.Errorf("healthz: %d", r.Status)
+	}
+}
