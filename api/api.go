@@ -66,6 +66,7 @@ type Searcher interface {
 // Ingest is the write path.
 type Ingest interface {
 	Spool(r io.Reader, name string) (*ingest.File, error)
+	ExpandZip(f *ingest.File) ([]*ingest.File, error)
 	Accept(ctx context.Context, up *ingest.Upload) (*sohoa.Document, error)
 	Update(ctx context.Context, id string, p *ingest.Patch) (*sohoa.Document, error)
 	History(ctx context.Context, id string) ([]sohoa.Change, error)

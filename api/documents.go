@@ -46,6 +46,7 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r.Context())
 	up := &ingest.Upload{Metadata: map[string]any{}, By: p.UserID, UnitID: p.UnitID, UnitPath: p.UnitPath}
+	zipMode := "pages"
 	defer func() {
 		for _, f := range up.Files {
 			f.Remove()
@@ -87,6 +88,13 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 			up.Type = strings.TrimSpace(v)
 		case "confirm_duplicate":
 			up.ConfirmDuplicate = v == "true" || v == "1"
+		case "zip":
+			// A ZIP of scans: "pages" (one document, its files the pages in
+			// name order) or "documents" (one document per file).
+			if zipMode = strings.TrimSpace(v); zipMode != "pages" && zipMode != "documents" {
+				s.error(w, r, sohoa.FieldError("zip", "Trường zip phải là \"pages\" hoặc \"documents\"."))
+				return
+			}
 		case "ocr":
 			// "force": read born-digital PDF pages with OCR, not their text layer.
 			up.ForceOCR = v == "force"
@@ -113,6 +121,47 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 				up.Metadata[name] = append(prev, v)
 			}
 		}
+	}
+	var files []*ingest.File
+	zipped := false
+	for _, f := range up.Files {
+		if !f.IsZip() {
+			files = append(files, f)
+			continue
+		}
+		zipped = true
+		inner, err := s.Ingest.ExpandZip(f)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		files = append(files, inner...)
+	}
+	up.Files = files // the deferred clean-up removes them all
+	if zipped && zipMode == "documents" {
+		var docs []*sohoa.Document
+		for _, f := range files {
+			one := *up
+			one.Files, one.Title = []*ingest.File{f}, ""
+			d, err := s.Ingest.Accept(r.Context(), &one)
+			if err == nil {
+				err = s.audit(r, sohoa.ActionCreate, d.ID, fmt.Sprintf("%d trang", len(d.Pages)))
+			}
+			if err != nil {
+				// The documents accepted so far stay accepted: say so.
+				var e *sohoa.Error
+				if errors.As(err, &e) && len(docs) > 0 {
+					err = &sohoa.Error{Code: e.Code, Field: e.Field, Existing: e.Existing, Err: e.Err,
+						Message: e.Message + fmt.Sprintf(" (%d văn bản trước tệp %q đã được nhận.)", len(docs), f.Name)}
+				}
+				s.error(w, r, err)
+				return
+			}
+			docs = append(docs, d)
+		}
+		w.Header().Set("Location", "/api/v1/documents/"+docs[0].ID)
+		writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs})
+		return
 	}
 	d, err := s.Ingest.Accept(r.Context(), up)
 	if err == nil {

@@ -163,14 +163,17 @@ func (s *Service) Spool(r io.Reader, name string) (_ *File, err error) {
 	f.ContentType = scan.Sniff(head[:hn])
 	if f.ContentType == "" {
 		return nil, sohoa.Errorf(sohoa.EUNSUPPORTED,
-			"Tệp %q không phải ảnh quét PNG, JPEG, TIFF hoặc tệp PDF (nội dung tệp được kiểm tra, không dựa vào tên tệp).", f.Name)
+			"Tệp %q không phải ảnh quét PNG, JPEG, TIFF, tệp PDF hoặc ZIP các tệp đó (nội dung tệp được kiểm tra, không dựa vào tên tệp).", f.Name)
 	}
-	if f.ContentType == scan.PDF {
+	switch f.ContentType {
+	case scan.ZIP:
+		return f, nil // opened by ExpandZip
+	case scan.PDF:
 		f.PDF, f.inspectErr = scan.InspectPDF(context.Background(), f.path)
 		if f.inspectErr == nil {
 			f.Frames = f.PDF.Frames()
 		}
-	} else {
+	default:
 		f.Frames, f.inspectErr = scan.Inspect(tmp, n, f.ContentType)
 	}
 	if f.inspectErr != nil {

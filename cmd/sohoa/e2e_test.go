@@ -242,7 +242,7 @@ func TestBadInput(t *testing.T) {
 		code   string
 	}{
 		{"text named png", adminToken, []part{{"file", "scan.png", []byte("Họ và tên: Nguyễn Văn An")}}, 415, "unsupported_media_type"},
-		{"word document", adminToken, []part{{"file", "scan.pdf", []byte("PK\x03\x04word/document.xml")}}, 415, "unsupported_media_type"},
+		{"word document", adminToken, []part{{"file", "scan.pdf", makeZip(t, map[string][]byte{"[Content_Types].xml": []byte("<Types/>")}, "[Content_Types].xml")}}, 415, "unsupported_media_type"},
 		{"one bad file among good ones", adminToken, []part{{"file", "a.png", png}, {"file", "b.gif", []byte("GIF89a....")}}, 415, "unsupported_media_type"},
 		{"no file", adminToken, []part{{field: "title", data: []byte("Không có tệp")}}, 400, "invalid"},
 		{"empty file", adminToken, []part{{"file", "empty.png", nil}}, 400, "invalid"},

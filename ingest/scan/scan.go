@@ -16,6 +16,10 @@ const (
 	TIFF = "image/tiff"
 )
 
+// ZIP is the content type of an archive of scans; it is opened into its
+// files at upload (see ingest.ExpandZip).
+const ZIP = "application/zip"
+
 // MaxFrames is the most pages one TIFF file may hold.
 const MaxFrames = 2000
 
@@ -31,6 +35,8 @@ func Sniff(head []byte) string {
 		return TIFF
 	case bytes.HasPrefix(head, []byte("%PDF-")):
 		return PDF
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return ZIP
 	}
 	return ""
 }
@@ -68,8 +74,8 @@ func Inspect(r io.ReaderAt, size int64, ct string) ([]Frame, error) {
 			return nil, err
 		}
 		return t.frames, nil
-	case PDF:
-		return []Frame{{}}, nil // see InspectPDF
+	case PDF, ZIP:
+		return []Frame{{}}, nil // see InspectPDF, ingest.ExpandZip
 	}
 	return nil, fmt.Errorf("inspect: unknown content type %q", ct)
 }
