@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,5 +190,13 @@ func TestSpoolRefusesBeforeDecoding(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(svc.cfg.TempDir, "upload-*"))
 	if len(left) != 0 {
 		t.Fatalf("refused uploads left on disk: %v", left)
+	}
+}
+
+func TestNaturalOrder(t *testing.T) {
+	names := []string{"trang10.jpg", "trang2.jpg", "trang1.jpg", "phuluc.jpg", "trang02b.jpg"}
+	sort.Slice(names, func(i, j int) bool { return naturalLess(names[i], names[j]) })
+	if got := strings.Join(names, " "); got != "phuluc.jpg trang1.jpg trang2.jpg trang02b.jpg trang10.jpg" {
+		t.Fatalf("order %s", got)
 	}
 }
