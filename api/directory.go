@@ -259,18 +259,9 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit, f.AfterSeq = limit, int64(after)
-	for name, t := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if raw := v.Get(name); raw != "" {
-			d, err := sohoa.ParseDate(raw)
-			if err != nil {
-				s.error(w, r, sohoa.FieldError(name, "Tham số %s: %v.", name, err))
-				return
-			}
-			*t, _ = time.Parse("2006-01-02", d)
-			if name == "to" {
-				*t = t.Add(24 * time.Hour) // the whole day
-			}
-		}
+	if f.From, f.To, err = dateRange(r); err != nil {
+		s.error(w, r, err)
+		return
 	}
 	p := principal(r.Context())
 	if p.Role == sohoa.RoleOfficial {
@@ -285,4 +276,21 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+}
+
+// dateRange reads ?from= and ?to= (dates, to inclusive) as [from, to).
+func dateRange(r *http.Request) (from, to time.Time, err error) {
+	for name, t := range map[string]*time.Time{"from": &from, "to": &to} {
+		if raw := r.URL.Query().Get(name); raw != "" {
+			d, err := sohoa.ParseDate(raw)
+			if err != nil {
+				return from, to, sohoa.FieldError(name, "Tham số %s: %v.", name, err)
+			}
+			*t, _ = time.Parse("2006-01-02", d)
+			if name == "to" {
+				*t = t.Add(24 * time.Hour) // the whole day
+			}
+		}
+	}
+	return from, to, nil
 }

@@ -340,19 +340,10 @@ func (s *Server) verifiedReceipt(w http.ResponseWriter, r *http.Request) {
 // reuseSummary sums up the reuse ledger: the papers citizens did not have
 // to bring, by procedure system, procedure and type.
 func (s *Server) reuseSummary(w http.ResponseWriter, r *http.Request) {
-	var from, to time.Time
-	for name, t := range map[string]*time.Time{"from": &from, "to": &to} {
-		if raw := r.URL.Query().Get(name); raw != "" {
-			d, err := sohoa.ParseDate(raw)
-			if err != nil {
-				s.error(w, r, sohoa.FieldError(name, "Tham số %s: %v.", name, err))
-				return
-			}
-			*t, _ = time.Parse("2006-01-02", d)
-			if name == "to" {
-				*t = t.Add(24 * time.Hour)
-			}
-		}
+	from, to, err := dateRange(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
 	}
 	entries, err := s.Catalog.Reuse(r.Context(), from, to)
 	if err != nil {

@@ -211,6 +211,14 @@ func cleanName(name string) string {
 // MinDPI is the least resolution of a digitized copy (Decree 30, Appendix I).
 const MinDPI = 200
 
+// dpiWarnings tells the clerk when a page is under MinDPI.
+func dpiWarnings(dpi int) []string {
+	if dpi <= 0 || dpi >= MinDPI {
+		return nil
+	}
+	return []string{fmt.Sprintf("Độ phân giải %d dpi thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng).", dpi, MinDPI)}
+}
+
 // MaxTitleLength bounds a title, in characters.
 const MaxTitleLength = 500
 
@@ -303,9 +311,7 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 		for i, fr := range f.Frames {
 			p := sohoa.Page{Number: len(m.Pages) + 1, SHA256: f.SHA256, ContentType: f.ContentType,
 				Width: fr.Width, Height: fr.Height, DPI: fr.DPI, Source: f.SHA256, Frame: i}
-			if fr.DPI > 0 && fr.DPI < MinDPI {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("Độ phân giải %d dpi thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng).", fr.DPI, MinDPI))
-			}
+			p.Warnings = dpiWarnings(fr.DPI)
 			if len(f.Frames) > 1 {
 				sha, err := s.putTIFFPage(ctx, f, i)
 				if err != nil {
@@ -347,9 +353,7 @@ func (s *Service) acceptPDF(ctx context.Context, m *sohoa.Manifest, f *File, kee
 		}
 		page := sohoa.Page{Number: len(m.Pages) + 1, SHA256: sha, ContentType: p.ContentType, Width: p.Width, Height: p.Height,
 			DPI: p.DPI, Source: f.SHA256, Frame: i}
-		if p.DPI > 0 && p.DPI < MinDPI {
-			page.Warnings = append(page.Warnings, fmt.Sprintf("Độ phân giải %d dpi thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng).", p.DPI, MinDPI))
-		}
+		page.Warnings = dpiWarnings(p.DPI)
 		if p.Words != nil {
 			pt := &sohoa.PageText{Document: m.ID, Page: page.Number, Text: vntext.Normalize(p.Text), Confidence: 100,
 				Words: p.Words, Engine: "PDF text layer"}

@@ -24,6 +24,7 @@ import (
 	"github.com/otiai10/gosseract/v2"
 
 	"sohoa"
+	"sohoa/ingest/scan"
 	"sohoa/vntext"
 )
 
@@ -95,11 +96,17 @@ func (e *Engine) Recognize(img []byte) (*sohoa.PageText, error) {
 	// upright. So read first, and only when the reading is poor (a page
 	// sideways or upside down gives few words, or low confidence) detect
 	// the orientation and, if the page is turned, read it again upright.
-	pt, err := e.read(img, e.clean&^CleanOrient)
+	first := e.clean &^ CleanOrient
+	if e.clean&CleanOrient != 0 && landscape(img) {
+		// An A4 page wider than tall was most likely fed in sideways: look
+		// at its orientation first rather than read it twice.
+		first = e.clean
+	}
+	pt, err := e.read(img, first)
 	if err != nil {
 		return nil, err
 	}
-	if e.clean&CleanOrient != 0 && (len(pt.Words) < 30 || pt.Confidence < 70) {
+	if first&CleanOrient == 0 && e.clean&CleanOrient != 0 && (len(pt.Words) < 30 || pt.Confidence < 70) {
 		again, err := e.read(img, e.clean)
 		if err != nil {
 			return nil, err
@@ -194,3 +201,13 @@ func blankPNG() []byte {
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// landscape reports whether an image's header says it is wider than tall.
+func landscape(img []byte) bool {
+	ct := scan.Sniff(img)
+	if ct == "" {
+		return false
+	}
+	frames, err := scan.Inspect(bytes.NewReader(img), int64(len(img)), ct)
+	return err == nil && len(frames) == 1 && frames[0].Width > frames[0].Height
+}
