@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/rc4"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,7 +23,10 @@ type pdfPage struct {
 
 // makePDF writes a plain PDF, as an office scanner or a word processor
 // does: one image per scanned page, or text.
-func makePDF(pages []pdfPage) []byte {
+func makePDF(pages []pdfPage) []byte { return makePDFWith(pages, "") }
+
+// makePDFWith adds catalog entries (JavaScript, forms) to the PDF.
+func makePDFWith(pages []pdfPage, catalogExtra string) []byte {
 	var objs []string
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
 	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
@@ -52,7 +57,7 @@ func makePDF(pages []pdfPage) []byte {
 		refs[i] = k + " 0 R"
 	}
 	objs[pagesObj-1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(refs, " "), len(kids))
-	catalog := add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pagesObj))
+	catalog := add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R %s >>", pagesObj, catalogExtra))
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
@@ -176,7 +181,7 @@ func TestPDFInputs(t *testing.T) {
 
 	damaged := born[:len(born)/2]
 	id := s.mustUploadBytes("PDF hỏng", part{"file", "hong.pdf", damaged})
-	if d := s.waitDone(id); d.Status != "failed" || !strings.Contains(d.Error, "PDF") {
+	if d := s.waitDone(id); d.Status != "failed" || !strings.Contains(d.Error, "PDF bị hỏng") {
 		t.Errorf("damaged PDF: %s %q", d.Status, d.Error)
 	}
 
@@ -193,5 +198,58 @@ func TestPDFInputs(t *testing.T) {
 	}
 	if r := s.do("GET", "/healthz", "", nil, ""); r.Status != 200 {
 		t.Errorf("healthz: %d", r.Status)
+	}
+}
+
+var pdfPadding = []byte("\x28\xBF\x4E\x5E\x4E\x75\x8A\x41\x64\x00\x4E\x56\xFF\xFA\x01\x08\x2E\x2E\x00\xB6\xD0\x68\x3E\x80\x2F\x0C\xA9\xFE\x64\x53\x69\x7A")
+
+// encryptPDF marks a PDF encrypted with the standard security handler (RC4
+// 40-bit, empty user password), as a PDF "protected" by an office suite is:
+// readers open it, and must say it is encrypted.
+func encryptPDF(pdf []byte) []byte {
+	id := []byte("0123456789abcdef")
+	ownerKey := md5.Sum(pdfPadding) // owner password "" too
+	o := make([]byte, 32)
+	c, _ := rc4.NewCipher(ownerKey[:5])
+	c.XORKeyStream(o, pdfPadding)
+	p := []byte{0xFC, 0xFF, 0xFF, 0xFF} // -4, little-endian
+	h := md5.New()
+	h.Write(pdfPadding)
+	h.Write(o)
+	h.Write(p)
+	h.Write(id)
+	key := h.Sum(nil)[:5]
+	u := make([]byte, 32)
+	c, _ = rc4.NewCipher(key)
+	c.XORKeyStream(u, pdfPadding)
+	enc := fmt.Sprintf(" /Encrypt << /Filter /Standard /V 1 /R 2 /O <%X> /U <%X> /P -4 >> /ID [<%X> <%X>] >>", o, u, id, id)
+	i := bytes.LastIndex(pdf, []byte(" >>\nstartxref"))
+	return append(append(append([]byte{}, pdf[:i]...), enc...), pdf[i+3:]...)
+}
+
+// TestEncryptedAndActivePDFs: an encrypted PDF ends failed saying so; a
+// PDF with JavaScript, a form and an embedded file is read from its page
+// images only.
+func TestEncryptedAndActivePDFs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	s := startServer(t, filepath.Join(t.TempDir(), "data"))
+	scan := []pdfPage{{jpeg: fixture(t, "page-150dpi.jpg"), width: 1240, height: 1754, dpi: 150}}
+	encrypted := encryptPDF(makePDF(scan))
+	if d := os.Getenv("SOHOA_KEEP_PDF"); d != "" {
+		os.WriteFile(filepath.Join(d, "encrypted.pdf"), encrypted, 0o644)
+	}
+	id := s.mustUploadBytes("PDF mã hóa", part{"file", "matkhau.pdf", encrypted})
+	if d := s.waitDone(id); d.Status != "failed" || !strings.Contains(d.Error, "được mã hóa (đặt mật khẩu)") {
+		t.Errorf("encrypted PDF: %s %q", d.Status, d.Error)
+	}
+	active := makePDFWith(scan, `/OpenAction << /S /JavaScript /JS (app.alert\(1\)) >> /AcroForm << /Fields [] >> /Names << /EmbeddedFiles << /Names [] >> >>`)
+	id = s.mustUploadBytes("PDF có JavaScript", part{"file", "js.pdf", active})
+	if d := s.waitDone(id); d.Status != "ready" || len(d.Pages) != 1 || d.Pages[0].SHA256 != sha(fixture(t, "page-150dpi.jpg")) {
+		t.Errorf("PDF with JavaScript and a form: %+v", d)
+	}
+	if text := s.get("/api/v1/documents/" + id + "/text"); !strings.Contains(string(text.Body), "Đỗ Thị Dung") {
+		t.Errorf("its page was not read:\n%s", text.Body)
 	}
 }

@@ -191,7 +191,7 @@ func Check(data []byte, ct string) error {
 	case PDF:
 		// A PDF reaches OCR whole only when its pages could not be taken
 		// out of it at upload: encrypted or damaged.
-		return corrupt("PDF bị hỏng hoặc được mã hóa, không tách được trang")
+		return corrupt("PDF không tách được trang")
 	}
 	return fmt.Errorf("check: unknown content type %q", ct)
 }
