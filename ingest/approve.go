@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -59,12 +58,7 @@ func (s *Service) Approve(ctx context.Context, id string, by *sohoa.Principal, b
 	pages := make([]pdfcopy.Page, len(m.Pages))
 	receiptPages := make([]sohoa.ReceiptPage, len(m.Pages))
 	for i, p := range m.Pages {
-		rc, err := s.store.Get(ctx, store.OriginalKey(p.SHA256))
-		if err != nil {
-			return nil, err
-		}
-		img, err := io.ReadAll(rc)
-		rc.Close()
+		img, err := store.ReadAll(ctx, s.store, store.OriginalKey(p.SHA256))
 		if err != nil {
 			return nil, err
 		}

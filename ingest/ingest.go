@@ -498,16 +498,21 @@ func unionKeys(a, b sohoa.Metadata) []string {
 
 // reindex puts a ready document's current record in the index.
 func (s *Service) reindex(ctx context.Context, m *sohoa.Manifest) error {
-	rc, err := s.store.Get(ctx, store.TextKey(m.ID))
+	pages, err := s.pageTexts(ctx, m.ID)
 	if err != nil {
 		return err
 	}
-	text, err := io.ReadAll(rc)
-	rc.Close()
+	return s.idx.Put(ctx, m.IndexDocument(pages))
+}
+
+// pageTexts returns the text of each page of a ready document, as the
+// worker stored it (pages separated by form feeds).
+func (s *Service) pageTexts(ctx context.Context, id string) ([]string, error) {
+	text, err := store.ReadAll(ctx, s.store, store.TextKey(id))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.idx.Put(ctx, m.IndexDocument(strings.Split(string(text), "\f")))
+	return strings.Split(string(text), "\f"), nil
 }
 
 // History returns the changes made to a document's record, oldest first.

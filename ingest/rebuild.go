@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"sohoa"
@@ -55,16 +54,11 @@ func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
 		}
 		switch m.Status {
 		case sohoa.StatusReady:
-			rc, err := s.store.Get(ctx, store.TextKey(m.ID))
+			pages, err := s.pageTexts(ctx, m.ID)
 			if err != nil {
 				return fmt.Errorf("rebuild %s: %w", m.ID, err)
 			}
-			text, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				return err
-			}
-			batch = append(batch, m.IndexDocument(strings.Split(string(text), "\f")))
+			batch = append(batch, m.IndexDocument(pages))
 			st.Indexed++
 			if len(batch) >= 200 {
 				return flush()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -248,12 +247,7 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	rc, err := s.store.Get(ctx, store.OriginalKey(p.SHA256))
-	if err != nil {
-		return nil, fmt.Errorf("page %d: %w", p.Number, err)
-	}
-	img, err := io.ReadAll(rc)
-	rc.Close()
+	img, err := store.ReadAll(ctx, s.store, store.OriginalKey(p.SHA256))
 	if err != nil {
 		return nil, fmt.Errorf("page %d: %w", p.Number, err)
 	}

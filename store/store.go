@@ -115,6 +115,20 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// ReadAll returns the whole blob at key.
+func ReadAll(ctx context.Context, s Getter, key string) ([]byte, error) {
+	rc, err := s.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	return b, nil
+}
+
 // GetJSON decodes the JSON blob at key into v.
 func GetJSON(ctx context.Context, s Getter, key string, v any) error {
 	rc, err := s.Get(ctx, key)
