@@ -77,6 +77,10 @@ type Page struct {
 	OCRConfidence *float64 `json:"ocr_confidence"`
 	// Rotation is how far the page was turned clockwise to stand upright.
 	Rotation int `json:"rotation,omitempty"`
+	// Unreadable says why the uploaded file could not be read at upload
+	// (damaged headers, an encrypted PDF): the document is accepted, then
+	// fails with this reason without the file reaching a decoder.
+	Unreadable string `json:"unreadable,omitempty"`
 	// Warnings tell the clerk what to look at (a resolution under the 200
 	// dpi a digitized copy needs, say); the page is processed all the same.
 	Warnings []string `json:"warnings,omitempty"`

@@ -313,8 +313,7 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 				Width: fr.Width, Height: fr.Height, DPI: fr.DPI, Source: f.SHA256, Frame: i}
 			p.Warnings = dpiWarnings(fr.DPI)
 			if f.inspectErr != nil {
-				// Kept to fail the document with, once it is durable.
-				p.Warnings = append(p.Warnings, strings.TrimPrefix(f.inspectErr.Error(), scan.ErrCorrupt.Error()+": "))
+				p.Unreadable = strings.TrimPrefix(f.inspectErr.Error(), scan.ErrCorrupt.Error()+": ")
 			}
 			if len(f.Frames) > 1 {
 				sha, err := s.putTIFFPage(ctx, f, i)

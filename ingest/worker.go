@@ -247,14 +247,14 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	if p.Unreadable != "" {
+		return nil, &permanentError{fmt.Sprintf("Trang %d: %s.", p.Number, strings.TrimSuffix(p.Unreadable, "."))}
+	}
 	img, err := store.ReadAll(ctx, s.store, store.OriginalKey(p.SHA256))
 	if err != nil {
 		return nil, fmt.Errorf("page %d: %w", p.Number, err)
 	}
 	if err := scan.Check(img, p.ContentType); err != nil {
-		if p.ContentType == scan.PDF && len(p.Warnings) > 0 {
-			return nil, &permanentError{fmt.Sprintf("Tệp PDF không dùng được: %s.", p.Warnings[len(p.Warnings)-1])}
-		}
 		return nil, &permanentError{fmt.Sprintf("Trang %d: tệp ảnh bị hỏng hoặc không đầy đủ, vui lòng quét lại (%v).", p.Number, err)}
 	}
 	frames, err := scan.Inspect(bytes.NewReader(img), int64(len(img)), p.ContentType)

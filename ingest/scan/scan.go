@@ -74,8 +74,6 @@ func Inspect(r io.ReaderAt, size int64, ct string) ([]Frame, error) {
 			return nil, err
 		}
 		return t.frames, nil
-	case PDF, ZIP:
-		return []Frame{{}}, nil // see InspectPDF, ingest.ExpandZip
 	}
 	return nil, fmt.Errorf("inspect: unknown content type %q", ct)
 }
@@ -188,10 +186,6 @@ func Check(data []byte, ct string) error {
 			}
 		}
 		return nil
-	case PDF:
-		// A PDF reaches OCR whole only when its pages could not be taken
-		// out of it at upload: encrypted or damaged.
-		return corrupt("PDF không tách được trang")
 	}
 	return fmt.Errorf("check: unknown content type %q", ct)
 }
