@@ -37,10 +37,13 @@ type Approval struct {
 }
 
 // Active returns the manifest's current approval, or nil.
-func (m *Manifest) Active() *Approval {
-	for i := range m.Approvals {
-		if m.Approvals[i].Status == ApprovalActive {
-			return &m.Approvals[i]
+func (m *Manifest) Active() *Approval { return ActiveApproval(m.Approvals) }
+
+// ActiveApproval returns the current approval among as, or nil.
+func ActiveApproval(as []Approval) *Approval {
+	for i := range as {
+		if as[i].Status == ApprovalActive {
+			return &as[i]
 		}
 	}
 	return nil

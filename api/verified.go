@@ -82,18 +82,22 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"approvals": as})
 }
 
-// activeApproval returns a document's current approved version.
-func (s *Server) activeApproval(r *http.Request, id string) (*sohoa.Approval, error) {
-	as, err := s.Ingest.Approvals(r.Context(), id)
+// approvedCopy returns the current approved version of the request's
+// document, within the caller's reach, and records the read as action.
+func (s *Server) approvedCopy(r *http.Request, action string) (*sohoa.Approval, error) {
+	d, err := s.document(r)
 	if err != nil {
 		return nil, err
 	}
-	for i := range as {
-		if as[i].Status == sohoa.ApprovalActive {
-			return &as[i], nil
-		}
+	as, err := s.Ingest.Approvals(r.Context(), d.ID)
+	if err != nil {
+		return nil, err
 	}
-	return nil, sohoa.Errorf(sohoa.ENOTFOUND, "Văn bản chưa có bản sao điện tử được phê duyệt.")
+	a := sohoa.ActiveApproval(as)
+	if a == nil {
+		return nil, sohoa.Errorf(sohoa.ENOTFOUND, "Văn bản chưa có bản sao điện tử được phê duyệt.")
+	}
+	return a, s.audit(r, action, d.ID, "phiên bản "+itoa(a.Version))
 }
 
 func (s *Server) writePDF(w http.ResponseWriter, r *http.Request, a *sohoa.Approval) {
@@ -115,14 +119,7 @@ func (s *Server) writeReceipt(w http.ResponseWriter, a *sohoa.Approval) {
 }
 
 func (s *Server) documentSignedPDF(w http.ResponseWriter, r *http.Request) {
-	d, err := s.document(r)
-	var a *sohoa.Approval
-	if err == nil {
-		a, err = s.activeApproval(r, d.ID)
-	}
-	if err == nil {
-		err = s.audit(r, sohoa.ActionSignedPDF, d.ID, "phiên bản "+itoa(a.Version))
-	}
+	a, err := s.approvedCopy(r, sohoa.ActionSignedPDF)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -131,14 +128,7 @@ func (s *Server) documentSignedPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) documentReceipt(w http.ResponseWriter, r *http.Request) {
-	d, err := s.document(r)
-	var a *sohoa.Approval
-	if err == nil {
-		a, err = s.activeApproval(r, d.ID)
-	}
-	if err == nil {
-		err = s.audit(r, sohoa.ActionReceipt, d.ID, "phiên bản "+itoa(a.Version))
-	}
+	a, err := s.approvedCopy(r, sohoa.ActionReceipt)
 	if err != nil {
 		s.error(w, r, err)
 		return
