@@ -12,7 +12,6 @@ import (
 	"sohoa/catalog"
 )
 
-func filterOf(p *sohoa.Principal) catalog.Filter { return catalog.ReachFilter(p) }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var req struct {

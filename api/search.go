@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sohoa"
+	"sohoa/catalog"
 	"sohoa/search"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		}
 		q.Unit = u.Path
 	}
-	if f := filterOf(p); f.UnitPath != "" {
+	if f := catalog.ReachFilter(p); f.UnitPath != "" {
 		q.Reach, q.Subtree = f.UnitPath, f.Subtree
 	}
 	res, err := s.Search.Search(r.Context(), q)
