@@ -12,7 +12,6 @@ import (
 	"sohoa/catalog"
 )
 
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Username string `json:"username"`
