@@ -179,11 +179,13 @@ type PageText struct {
 	// What cleaning did before OCR (the image kept is the original; the
 	// word boxes refer to it): the page turned clockwise by Rotation
 	// degrees to stand upright, straightened by Skew degrees, upscaled
-	// from under 200 dpi, a median filter against speckles.
+	// from under 200 dpi, a median filter against speckles, a seal's grey
+	// rings whitened where they crossed the text.
 	Rotation int     `json:"rotation,omitempty"`
 	Skew     float64 `json:"skew,omitempty"`
 	Upscaled bool    `json:"upscaled,omitempty"`
 	Denoised bool    `json:"denoised,omitempty"`
+	Unsealed bool    `json:"unsealed,omitempty"`
 }
 
 // Word is one recognised word: its text, confidence and box in pixels of the

@@ -22,7 +22,7 @@ func BenchmarkPage(b *testing.B) {
 			if _, err := exec.LookPath("tesseract"); err != nil {
 				b.Skip("no tesseract command")
 			}
-			e, err := New("vie+eng")
+			e, err := New("vie")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -34,7 +34,7 @@ func BenchmarkPage(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				cmd := exec.Command("tesseract", path, "-", "-l", "vie+eng", "--psm", "4")
+				cmd := exec.Command("tesseract", path, "-", "-l", "vie", "--psm", "4")
 				cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 				if out, err := cmd.Output(); err != nil || len(out) == 0 {
 					b.Fatalf("tesseract: %v", err)

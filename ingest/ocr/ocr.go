@@ -18,6 +18,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ var ErrUnreadable = errors.New("image cannot be decoded")
 // ThreadLimitSet reports whether OMP_THREAD_LIMIT=1 is in effect.
 func ThreadLimitSet() bool { return os.Getenv("OMP_THREAD_LIMIT") == "1" }
 
-// New returns an engine for langs ("vie+eng"), its models loaded, that
+// New returns an engine for langs ("vie", "vie+eng"), its models loaded, that
 // cleans every page (CleanAll) before reading it.
 func New(langs string) (*Engine, error) { return NewWith(langs, CleanAll) }
 
@@ -129,6 +130,10 @@ func (e *Engine) read(img []byte, opts int) (*sohoa.PageText, error) {
 			return nil, err
 		}
 		img, tr = cleaned, t
+		// The cleaned image carries no resolution; without one Tesseract
+		// assumes 70 dpi, and its layout analysis, whose limits are in
+		// inches, then misreads tables.
+		e.client.SetVariable("user_defined_dpi", strconv.Itoa(t.DPI))
 	}
 	if err := e.client.SetImageFromBytes(img); err != nil {
 		return nil, err
@@ -166,7 +171,7 @@ func (e *Engine) read(img []byte, opts int) (*sohoa.PageText, error) {
 	}
 	pt.Text = Text(pt.Words)
 	if tr != nil {
-		pt.Rotation, pt.Skew, pt.Upscaled, pt.Denoised = tr.Quads*90, round2(tr.Skew), tr.Scale != 1, tr.Median
+		pt.Rotation, pt.Skew, pt.Upscaled, pt.Denoised, pt.Unsealed = tr.Quads*90, round2(tr.Skew), tr.Scale != 1, tr.Median, tr.Sealed
 	}
 	return pt, nil
 }

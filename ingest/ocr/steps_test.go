@@ -1,0 +1,101 @@
+package ocr
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// Each cleaning step is tested on the kind of scan it is for: it must read
+// that scan better than the same engine without the step.
+
+func recognizeFile(t *testing.T, opts int, name string) string {
+	t.Helper()
+	e, err := NewWith("vie", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	img, err := os.ReadFile("../../testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := e.Recognize(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pt.Text
+}
+
+func groundTruth(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRedSeal: the signer's name under a red seal (a colour scan) is read.
+func TestRedSeal(t *testing.T) {
+	text := recognizeFile(t, CleanAll, "redseal-crop.jpg")
+	if !strings.Contains(text, "Vũ") || !strings.Contains(text, "Khang") {
+		t.Fatalf("the name under the seal is lost:\n%s", text)
+	}
+}
+
+// TestGreySeal: a red seal scanned in grey lies over the end of a line and
+// over "GIÁM ĐỐC"; whitening its rings brings them back.
+func TestGreySeal(t *testing.T) {
+	gt := groundTruth(t, "greyseal-crop.gt.txt")
+	with := recognizeFile(t, CleanAll, "greyseal-crop.png")
+	without := recognizeFile(t, CleanAll&^CleanSeal, "greyseal-crop.png")
+	cw, co := CER(with, gt), CER(without, gt)
+	t.Logf("CER with the seal step %.1f%%, without %.1f%%", 100*cw, 100*co)
+	if !strings.Contains(with, "GIÁM ĐỐC") || !strings.Contains(with, "giá trị sử dụng thay cho") {
+		t.Fatalf("text under the seal lost:\n%s", with)
+	}
+	if cw > 0.06 || cw > co/2 {
+		t.Fatalf("CER %.1f%% with the seal step, %.1f%% without", 100*cw, 100*co)
+	}
+}
+
+// TestPhotocopySpecks: a speckled grey photocopy is filtered, and reads far
+// better for it.
+func TestPhotocopySpecks(t *testing.T) {
+	gt := groundTruth(t, "photocopy-crop.gt.txt")
+	e, err := New("vie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	img, _ := os.ReadFile("../../testdata/photocopy-crop.jpg")
+	pt, err := e.Recognize(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without := recognizeFile(t, CleanAll&^CleanDenoise, "photocopy-crop.jpg")
+	cw, co := CER(pt.Text, gt), CER(without, gt)
+	t.Logf("CER with the median %.1f%%, without %.1f%%", 100*cw, 100*co)
+	if !pt.Denoised || cw > 0.12 || cw > co/2 {
+		t.Fatalf("denoised %v, CER %.1f%% (without the step %.1f%%):\n%s", pt.Denoised, 100*cw, 100*co, pt.Text)
+	}
+}
+
+// TestGrainyJPEGIsNotFiltered: fine JPEG grain leaves no specks when
+// thresholded, and a median would only blunt the letters.
+func TestGrainyJPEGIsNotFiltered(t *testing.T) {
+	e, err := New("vie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	img, _ := os.ReadFile("../../testdata/grainy-crop.jpg")
+	pt, err := e.Recognize(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt.Denoised || !strings.Contains(pt.Text, "khai thác từ Cơ sở dữ liệu quốc gia về dân cư") {
+		t.Fatalf("denoised %v:\n%s", pt.Denoised, pt.Text)
+	}
+}
