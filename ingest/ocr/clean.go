@@ -20,10 +20,11 @@ typedef struct {
 	int median;          // whether the 3x3 median ran
 	int sealed;          // pixels of a seal's rings whitened
 	int specks;          // the speckles counted
+	int stretched;       // whether the levels were stretched
 	int err;
 } clean_result;
 
-enum { OPT_ORIENT = 1, OPT_DESKEW = 2, OPT_UPSCALE = 4, OPT_DENOISE = 8, OPT_SEAL = 16 };
+enum { OPT_ORIENT = 1, OPT_DESKEW = 2, OPT_UPSCALE = 4, OPT_DENOISE = 8, OPT_SEAL = 16, OPT_CONTRAST = 32 };
 
 static PIX *swap(PIX *old, PIX *fresh) {
 	if (fresh == NULL) return old;
@@ -132,52 +133,95 @@ static int rank(const l_float32 *h, int lo, int hi, double q) {
 	return lo;
 }
 
+// normalize stretches an 8-bit image's levels so that the letters' dark
+// core is black and the paper white: a faded photocopy (grey letters on
+// grey paper) then looks like a scan of the original, and the seal step
+// can tell a seal's grey from the letters'. Ink is split from paper by
+// Otsu; the core is the darkest fifth of the ink, the paper level the
+// darkest tenth of the paper (lighter grain turns white). Returns whether
+// the levels changed.
+static int normalize(PIX *g) {
+	NUMA *na = pixGetGrayHistogram(g, 2);
+	if (!na) return 0;
+	l_float32 *h = numaGetFArray(na, L_NOCOPY);
+	int t = otsu(h, 0, 256);
+	int core = rank(h, 0, t, 0.2), paper = rank(h, t, 256, 0.1);
+	numaDestroy(&na);
+	if ((core < 8 && paper > 247) || paper - core < 40) return 0;
+	return pixGammaTRC(g, g, 1.0, core, paper) != NULL;
+}
+
 // unseal whitens a seal: a red seal scanned in grey, or a grey stamp, over
 // the signer's name and the last lines of a decision, which Tesseract
 // binarizes into black rings across the letters. Ink is split from paper
-// (Otsu) and the letters' dark core level taken; strokes lighter than that
-// core, at least k pixels thick (the grey edges of letters are thinner)
-// and a quarter inch across, are the seal. Around them every pixel lighter
-// than halfway between the seal's grey and the letters' core is set to
-// paper: letters under the seal stay. Returns the pixels whitened.
-// On the sample notice (seal over "Đào tạo và có" and "GIÁM ĐỐC") CER went
-// from 6.5% to 0.9%. A faded photocopy, whose letters are grey too, is left
-// alone (seal no lighter than the letters by 50): whitening there ate into
-// the letters (6.1% to 7.7%).
+// (Otsu) and the letters' dark core level taken (the darkest fifth of the
+// ink). In each blot of ink a quarter inch or more across, the strokes k
+// pixels thick or more (a seal's ring; letters and a table's rules are
+// thinner) are the seal when they make up a quarter of the blot and their
+// median grey is lighter than the core by 50 or more (a black frame is
+// not a seal). There every pixel lighter than halfway between the seal's
+// grey and the core is set to paper, and then the dark mottles left in the
+// ring; letters under the seal stay. Returns the pixels whitened. On the
+// sample notice (seal over "Đào tạo và có" and "GIÁM ĐỐC") CER went from
+// 6.5% to 0.6%.
 static int unseal(PIX *g, int dpi) {
 	NUMA *na = pixGetGrayHistogram(g, 2);
 	if (!na) return 0;
 	l_float32 *h = numaGetFArray(na, L_NOCOPY);
-	int t1 = otsu(h, 0, 256);
-	int core = rank(h, 0, t1, 0.2), paper = rank(h, t1, 256, 0.5);
+	int t = otsu(h, 0, 256);
+	int core = rank(h, 0, t, 0.2), paper = rank(h, t, 256, 0.5);
 	numaDestroy(&na);
-	int lo = core + 3 * (t1 - core) / 10;
-	if (t1 - core < 40) return 0;
+	if (t - core < 40) return 0;
 	if (dpi <= 0) dpi = 300;
-	int k = (5 * dpi + 150) / 300, span = dpi / 4;
-	PIX *band = pixGenerateMaskByBand(g, lo, t1, 1, 1);
-	// Speckles punch holes in a photocopied seal's ring: close them first.
-	if (band) pixCloseBrick(band, band, 3, 3);
-	PIX *thick = band ? pixOpenBrick(NULL, band, k, k) : NULL;
-	PIX *seal = thick ? pixSelectBySize(thick, span, span, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL) : NULL;
+	int span = dpi / 4, k = (5 * dpi + 150) / 300;
+	PIX *ink = pixThresholdToBinary(g, t);
+	PIXA *blots = NULL;
+	BOXA *boxes = ink ? pixConnComp(ink, &blots, 8) : NULL;
+	PIX *seal = ink ? pixCreateTemplate(ink) : NULL;
+	double sum = 0, cnt = 0;
+	for (int i = 0; seal && blots && i < pixaGetCount(blots); i++) {
+		l_int32 x, y, w, hh, all = 0, thick = 0;
+		boxaGetBoxGeometry(boxes, i, &x, &y, &w, &hh);
+		if (w < span && hh < span) continue;
+		PIX *m = pixaGetPix(blots, i, L_CLONE);
+		PIX *ring = pixOpenBrick(NULL, m, k, k);
+		pixCountPixels(m, &all, NULL);
+		if (ring) pixCountPixels(ring, &thick, NULL);
+		l_float32 level = 0;
+		if (thick * 4 >= all && thick > 0 && pixGetRankValueMasked(g, ring, x, y, 1, 0.5, &level, NULL) == 0 && level - core >= 50) {
+			pixRasterop(seal, x, y, w, hh, PIX_SRC | PIX_DST, ring, 0, 0);
+			sum += (double)level * thick;
+			cnt += thick;
+		}
+		pixDestroy(&ring);
+		pixDestroy(&m);
+	}
 	l_int32 n = 0;
-	l_float32 level = 0;
-	if (seal) pixCountPixels(seal, &n, NULL);
-	if (n > 0 && pixGetRankValueMasked(g, seal, 0, 0, 1, 0.5, &level, NULL) == 0 && level - core >= 50) {
-		int cut = (core + (int)level) / 2;
-		pixDilateBrick(seal, seal, 2 * k + 1, 2 * k + 1);
-		PIX *light = pixThresholdToBinary(g, cut + 1); // 1 where darker than cut+1
-		if (light) {
-			pixInvert(light, light); // 1 where lighter than cut
-			pixAnd(seal, seal, light);
+	if (cnt > 0) {
+		int cut = (core + (int)(sum / cnt)) / 2;
+		pixDilateBrick(seal, seal, k, k); // and the ring's soft edge
+		PIX *dark = pixThresholdToBinary(g, cut + 1);
+		if (dark) {
+			pixSubtract(seal, seal, dark);
 			pixCountPixels(seal, &n, NULL);
 			pixSetMasked(g, seal, paper);
-			pixDestroy(&light);
+			// Mottles: dark specks left within the ring.
+			pixDilateBrick(seal, seal, k, k);
+			PIX *left = pixThresholdToBinary(g, cut + 1);
+			if (left) {
+				pixAnd(left, left, seal);
+				PIX *dots = pixSelectBySize(left, k, k, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LTE, NULL);
+				if (dots) pixSetMasked(g, dots, paper);
+				pixDestroy(&dots);
+			}
+			pixDestroy(&left);
 		}
+		pixDestroy(&dark);
 	}
 	pixDestroy(&seal);
-	pixDestroy(&thick);
-	pixDestroy(&band);
+	boxaDestroy(&boxes);
+	pixaDestroy(&blots);
+	pixDestroy(&ink);
 	return n;
 }
 
@@ -210,10 +254,10 @@ static void clean_page(const unsigned char *data, size_t size, TessBaseAPI *osd,
 		r->dpi = 225;
 	}
 	if (opts & OPT_DENOISE) {
-		// A 3x3 median took a photocopy's speckles from 27-53% CER to
-		// 6-13%, but it costs on other pages (a grainy JPEG: 1.3% to 1.9%,
-		// and 0.2 s): only where thresholding would leave specks on the
-		// paper. Measured at the page's Otsu threshold: clean, low
+		// A 3x3 median takes speckled photocopies from 7.4% CER to 2.5%
+		// (with the other steps; 33% with none), but it costs on other
+		// pages (a grainy JPEG: 1.3% to 1.9%): only where thresholding
+		// would leave specks on the paper. Measured at the page's Otsu threshold: clean, low
 		// resolution and grainy JPEG pages 0-7 specks, photocopies 1,300+.
 		NUMA *na = pixGetGrayHistogram(g, 2);
 		int t = na ? otsu(numaGetFArray(na, L_NOCOPY), 0, 256) : 128;
@@ -224,6 +268,8 @@ static void clean_page(const unsigned char *data, size_t size, TessBaseAPI *osd,
 			r->median = 1;
 		}
 	}
+	if (opts & OPT_CONTRAST)
+		r->stretched = normalize(g);
 	if (opts & OPT_SEAL)
 		r->sealed = unseal(g, r->dpi);
 	if (opts & OPT_ORIENT && osd) {
@@ -231,7 +277,8 @@ static void clean_page(const unsigned char *data, size_t size, TessBaseAPI *osd,
 		float conf = 0, sconf = 0;
 		const char *script = NULL;
 		// Orientation needs no more than ~100 dpi: a ninth of the pixels
-		// (0.15 s on an A4 page against 0.19 s at half size).
+		// (0.15 s on an A4 page against 0.19 s at half size; at a quarter
+		// size three of five sideways pages came out wrong).
 		PIX *small = pixGetWidth(g) > 1800 ? pixScaleAreaMap(g, 0.33, 0.33) : pixClone(g);
 		TessBaseAPISetImage2(osd, small);
 		if (TessBaseAPIDetectOrientationScript(osd, &deg, &conf, &script, &sconf) && conf > 2.0 && deg != 0) {
@@ -277,12 +324,13 @@ import (
 
 // Cleaning steps, each measured by tools/benchocr (make bench-ocr).
 const (
-	CleanOrient  = C.OPT_ORIENT  // turn a page fed in sideways or upside down upright (Tesseract OSD)
-	CleanDeskew  = C.OPT_DESKEW  // straighten small angles
-	CleanUpscale = C.OPT_UPSCALE // pages under 200 dpi to 225
-	CleanDenoise = C.OPT_DENOISE // 3×3 median where the paper is speckled
-	CleanSeal    = C.OPT_SEAL    // whiten a seal's mid-grey rings over the text
-	CleanAll     = CleanOrient | CleanDeskew | CleanUpscale | CleanDenoise | CleanSeal
+	CleanOrient   = C.OPT_ORIENT   // turn a page fed in sideways or upside down upright (Tesseract OSD)
+	CleanDeskew   = C.OPT_DESKEW   // straighten small angles
+	CleanUpscale  = C.OPT_UPSCALE  // pages under 200 dpi to 225
+	CleanDenoise  = C.OPT_DENOISE  // 3×3 median where the paper is speckled
+	CleanSeal     = C.OPT_SEAL     // whiten a seal's mid-grey rings over the text
+	CleanContrast = C.OPT_CONTRAST // letters black and paper white
+	CleanAll      = CleanOrient | CleanDeskew | CleanUpscale | CleanDenoise | CleanSeal | CleanContrast
 )
 
 // Transform is what cleaning did to a page before OCR, in that order:
@@ -294,6 +342,7 @@ type Transform struct {
 	Skew          float64 // degrees
 	Median        bool
 	Specks        int
+	Stretched     bool
 	Sealed        bool
 	DPI           int // of the cleaned image, as told to Tesseract; 0 when unknown
 }
@@ -328,7 +377,7 @@ func clean(img []byte, osd osdHandle, opts int) ([]byte, *Transform, error) {
 	}
 	out := C.GoBytes(unsafe.Pointer(r.data), C.int(r.size))
 	return out, &Transform{Width: int(r.width), Height: int(r.height), Scale: float64(r.scale), Quads: int(r.quads),
-		Skew: float64(r.skew), Median: r.median != 0, Specks: int(r.specks), Sealed: r.sealed > 0, DPI: int(r.dpi)}, nil
+		Skew: float64(r.skew), Median: r.median != 0, Specks: int(r.specks), Stretched: r.stretched != 0, Sealed: r.sealed > 0, DPI: int(r.dpi)}, nil
 }
 
 // Unmap takes a word box found on the cleaned image back to the original

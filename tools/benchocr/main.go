@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -67,11 +66,11 @@ func wordRecall(got, want string) float64 {
 
 func main() {
 	pagesDir := flag.String("pages", "testdata/pages", "clean pages with their .gt.txt")
-	names := flag.String("only", "d1-thongbao,d3-bang-tuan,d5-sogoc", "pages to use")
+	names := flag.String("only", "d1-thongbao,d2-baocao,d3-bang-tuan,d4-bang-dung,d5-sogoc", "pages to use")
 	out := flag.String("out", "", "also write the table to this Markdown file")
 	skipOCRmyPDF := flag.Bool("no-ocrmypdf", false, "leave OCRmyPDF out")
 	skipTesseract := flag.Bool("no-tesseract", false, "leave bare tesseract out")
-	cleanOpts := flag.Int("clean", ocr.CleanAll, "sohoa's cleaning steps (bits: 1 orient, 2 deskew, 4 upscale, 8 denoise)")
+	cleanOpts := flag.Int("clean", ocr.CleanAll, "sohoa's cleaning steps (bits: 1 orient, 2 deskew, 4 upscale, 8 denoise, 16 seal, 32 contrast)")
 	flag.Parse()
 	if os.Getenv("OMP_THREAD_LIMIT") != "1" {
 		fmt.Fprintln(os.Stderr, "benchocr: run with OMP_THREAD_LIMIT=1 (make bench-ocr does)")
@@ -88,6 +87,7 @@ func main() {
 		"sideways": "-sideways.png", "150dpi": "-150dpi.jpg", "tif": ".tif"}
 	results := map[string]map[string]*result{}
 	pipelines := []string{"tesseract", "ocrmypdf", "sohoa"}
+	perPage := map[string]float64{} // "page variant pipeline" → CER
 	for _, v := range variants {
 		results[v] = map[string]*result{}
 		for _, p := range pipelines {
@@ -119,7 +119,9 @@ func main() {
 				t0 := time.Now()
 				text, err := run("tesseract", img, "-", "-l", "vie")
 				check(err)
-				results[v]["tesseract"].add(ocr.CER(text, string(gt)), wordRecall(text, string(gt)), time.Since(t0).Seconds())
+				cer := ocr.CER(text, string(gt))
+				results[v]["tesseract"].add(cer, wordRecall(text, string(gt)), time.Since(t0).Seconds())
+				perPage[name+" "+v+" tesseract"] = cer
 			}
 			// OCRmyPDF
 			if !*skipOCRmyPDF {
@@ -130,7 +132,9 @@ func main() {
 				secs := time.Since(t0).Seconds()
 				if err == nil {
 					b, _ := os.ReadFile(side)
-					results[v]["ocrmypdf"].add(ocr.CER(string(b), string(gt)), wordRecall(string(b), string(gt)), secs)
+					cer := ocr.CER(string(b), string(gt))
+					results[v]["ocrmypdf"].add(cer, wordRecall(string(b), string(gt)), secs)
+					perPage[name+" "+v+" ocrmypdf"] = cer
 				} else {
 					fmt.Fprintf(os.Stderr, "ocrmypdf %s %s: %v\n", name, v, err)
 				}
@@ -139,16 +143,37 @@ func main() {
 			t0 := time.Now()
 			pt, err := engine.Recognize(data)
 			check(err)
-			results[v]["sohoa"].add(ocr.CER(pt.Text, string(gt)), wordRecall(pt.Text, string(gt)), time.Since(t0).Seconds())
+			cer := ocr.CER(pt.Text, string(gt))
+			results[v]["sohoa"].add(cer, wordRecall(pt.Text, string(gt)), time.Since(t0).Seconds())
+			perPage[name+" "+v+" sohoa"] = cer
 			fmt.Fprintf(os.Stderr, "%s %s done\n", name, v)
 		}
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| variant | tesseract CER | recall | s/page | OCRmyPDF CER | recall | s/page | sohoa CER | recall | s/page |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
-	sort.SliceStable(variants, func(i, j int) bool { return false })
+	fmt.Fprintf(&b, "| variant | tesseract CER | recall | s/page | OCRmyPDF CER | recall | s/page | sohoa CER | recall | s/page | sohoa time / tesseract |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, v := range variants {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", v, results[v]["tesseract"], results[v]["ocrmypdf"], results[v]["sohoa"])
+		ratio := "–"
+		if t := results[v]["tesseract"]; t.seconds > 0 {
+			ratio = fmt.Sprintf("%.2f×", results[v]["sohoa"].seconds/t.seconds)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", v, results[v]["tesseract"], results[v]["ocrmypdf"], results[v]["sohoa"], ratio)
+	}
+	fmt.Fprintf(&b, "\nCER per page (tesseract / OCRmyPDF / sohoa):\n\n| page | %s |\n|---|%s\n", strings.Join(variants, " | "), strings.Repeat("---|", len(variants)))
+	for _, name := range strings.Split(*names, ",") {
+		fmt.Fprintf(&b, "| %s |", name)
+		for _, v := range variants {
+			var cells []string
+			for _, p := range pipelines {
+				if c, ok := perPage[name+" "+v+" "+p]; ok {
+					cells = append(cells, fmt.Sprintf("%.1f", 100*c))
+				} else {
+					cells = append(cells, "–")
+				}
+			}
+			fmt.Fprintf(&b, " %s |", strings.Join(cells, " / "))
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\nPages: %s (testdata/pages), each degraded by scripts/degrade.sh. CER is order-free at line level (ingest/ocr.CER); recall counts ground-truth words found; seconds per page are wall time on one core (OMP_THREAD_LIMIT=1, OCRmyPDF -j 1).\n", *names)
 	os.Stdout.Write(b.Bytes())
