@@ -25,7 +25,7 @@ func CER(got, want string) float64 {
 			continue
 		}
 		total += len(w)
-		d, start, end := substringDistance(w, g)
+		d, start, end := substringDistance(w, g, covered)
 		errs += d
 		for i := start; i < end; i++ {
 			covered[i] = true
@@ -44,9 +44,11 @@ func CER(got, want string) float64 {
 
 func oneSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// substringDistance returns the least edit distance between p and any
-// substring t[start:end] (Sellers' algorithm), and that substring.
-func substringDistance(p, t []rune) (dist, start, end int) {
+// substringDistance returns the edit distance between p and the substring
+// t[start:end] closest to it (Sellers' algorithm), where a character an
+// earlier line took counts as one more error: a second "GIÁM ĐỐC" on the
+// page is matched to its own words, not to the first.
+func substringDistance(p, t []rune, taken []bool) (dist, start, end int) {
 	m, n := len(p), len(t)
 	// d[i][j]: distance of p[:i] to the best substring of t ending at j;
 	// s[i][j]: where that substring starts.
@@ -74,11 +76,19 @@ func substringDistance(p, t []rune) (dist, start, end int) {
 		prev, cur = cur, prev
 		ps, cs = cs, ps
 	}
-	dist, end = prev[0], 0
-	for j := 1; j <= n; j++ {
-		if prev[j] < dist {
-			dist, end = prev[j], j
+	// used[j]: characters of t[:j] already taken
+	used := make([]int, n+1)
+	for j, b := range taken {
+		used[j+1] = used[j]
+		if b {
+			used[j+1]++
 		}
 	}
-	return dist, ps[end], end
+	best := -1
+	for j := 0; j <= n; j++ {
+		if c := prev[j] + used[j] - used[ps[j]]; best < 0 || c < best {
+			best, dist, start, end = c, prev[j], ps[j], j
+		}
+	}
+	return dist, start, end
 }

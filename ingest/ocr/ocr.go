@@ -56,9 +56,9 @@ func NewWith(langs string, cleanOpts int) (*Engine, error) {
 	}
 	// SetPageSegMode is ignored before the first recognition (gosseract #167).
 	// Mode 4 (one column of lines of varying size) reads a register's table
-	// row by row, as a person does; on the sample pages it gave 4.2% CER
-	// against 17.0% for mode 3, which read the table column by column, and
-	// 5.0% for mode 6.
+	// row by row, as a person does. Mode 3 does as well once Tesseract is
+	// told the page's resolution (read below); without it, mode 3 read the
+	// table column by column (17% CER against 4%). docs/BENCHMARKS.md.
 	// Tesseract's own chatter ("Estimating resolution as 488") would land
 	// in our logs unstructured.
 	c.SetVariable("debug_file", "/dev/null")
