@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -342,20 +343,16 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 // the page rendered), kept as its own original; a born-digital page's text
 // layer is kept as its reading, so that it is not OCR'd.
 func (s *Service) acceptPDF(ctx context.Context, m *sohoa.Manifest, f *File, keepText bool) error {
-	for i, size := range f.PDF.Pages {
-		p, err := scan.ExtractPDFPage(ctx, f.path, i+1, size, keepText)
-		if err != nil {
-			return sohoa.Errorf(sohoa.EINVALID, "Không tách được trang %d của tệp PDF %q: %v.", i+1, f.Name, err)
-		}
+	err := scan.ExtractPDF(ctx, f.path, f.PDF, keepText, func(n int, p *scan.PDFPage) error {
 		sum := sha256.Sum256(p.Image)
 		sha := hex.EncodeToString(sum[:])
 		if _, err := s.store.Stat(ctx, store.OriginalKey(sha)); err != nil {
 			if err := store.PutVerified(ctx, s.store, store.OriginalKey(sha), bytes.NewReader(p.Image), int64(len(p.Image)), sha); err != nil {
-				return fmt.Errorf("store page %d of %s: %w", i+1, f.Name, err)
+				return fmt.Errorf("store page %d of %s: %w", n, f.Name, err)
 			}
 		}
 		page := sohoa.Page{Number: len(m.Pages) + 1, SHA256: sha, ContentType: p.ContentType, Width: p.Width, Height: p.Height,
-			DPI: p.DPI, Source: f.SHA256, Frame: i}
+			DPI: p.DPI, Source: f.SHA256, Frame: n - 1}
 		page.Warnings = dpiWarnings(p.DPI)
 		if p.Words != nil {
 			pt := &sohoa.PageText{Document: m.ID, Page: page.Number, Text: vntext.Normalize(p.Text), Confidence: 100,
@@ -368,8 +365,12 @@ func (s *Service) acceptPDF(ctx context.Context, m *sohoa.Manifest, f *File, kee
 			}
 		}
 		m.Pages = append(m.Pages, page)
+		return nil
+	})
+	if errors.Is(err, scan.ErrCorrupt) {
+		return sohoa.Errorf(sohoa.EINVALID, "Không tách được các trang của tệp PDF %q: %v.", f.Name, strings.TrimPrefix(err.Error(), scan.ErrCorrupt.Error()+": "))
 	}
-	return nil
+	return err
 }
 
 // putManifest writes the next revision of a manifest: kept under its

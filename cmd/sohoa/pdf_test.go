@@ -10,69 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sohoa/internal/pdftest"
 )
-
-// pdfPage is a page of a test PDF: a JPEG scan filling it, or text.
-type pdfPage struct {
-	jpeg          []byte
-	width, height int // of the JPEG, in pixels
-	dpi           int
-	text          string // a born-digital page's text (Helvetica)
-	wpt, hpt      float64
-}
-
-// makePDF writes a plain PDF, as an office scanner or a word processor
-// does: one image per scanned page, or text.
-func makePDF(pages []pdfPage) []byte { return makePDFWith(pages, "") }
-
-// makePDFWith adds catalog entries (JavaScript, forms) to the PDF.
-func makePDFWith(pages []pdfPage, catalogExtra string) []byte {
-	var objs []string
-	add := func(s string) int { objs = append(objs, s); return len(objs) }
-	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	pagesObj := add("") // filled below
-	var kids []string
-	for _, p := range pages {
-		w, h := p.wpt, p.hpt
-		if p.jpeg != nil {
-			w, h = float64(p.width)*72/float64(p.dpi), float64(p.height)*72/float64(p.dpi)
-			img := add(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream",
-				p.width, p.height, len(p.jpeg), p.jpeg))
-			content := fmt.Sprintf("q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q", w, h)
-			c := add(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-			kids = append(kids, fmt.Sprint(add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", pagesObj, w, h, img, c))))
-			continue
-		}
-		var content strings.Builder
-		content.WriteString("BT /F1 11 Tf 14 TL 60 780 Td")
-		for _, line := range strings.Split(p.text, "\n") {
-			fmt.Fprintf(&content, " (%s) Tj T*", line)
-		}
-		content.WriteString(" ET")
-		c := add(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()))
-		kids = append(kids, fmt.Sprint(add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pagesObj, w, h, font, c))))
-	}
-	refs := make([]string, len(kids))
-	for i, k := range kids {
-		refs[i] = k + " 0 R"
-	}
-	objs[pagesObj-1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(refs, " "), len(kids))
-	catalog := add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R %s >>", pagesObj, catalogExtra))
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, catalog, xref)
-	return b.Bytes()
-}
 
 // TestScannedPDF: a 10-page scanned PDF, some pages fed in sideways, goes
 // from upload to a searchable, signed copy with its pages upright; the
@@ -84,15 +24,15 @@ func TestScannedPDF(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, filepath.Join(dir, "data"))
 	upright, sideways := fixture(t, "page-150dpi.jpg"), fixture(t, "sideways-150dpi.jpg")
-	var pages []pdfPage
+	var pages []pdftest.Page
 	for i := range 10 {
 		if i%3 == 1 {
-			pages = append(pages, pdfPage{jpeg: sideways, width: 1754, height: 1240, dpi: 150})
+			pages = append(pages, pdftest.Page{JPEG: sideways, Width: 1754, Height: 1240, DPI: 150})
 		} else {
-			pages = append(pages, pdfPage{jpeg: upright, width: 1240, height: 1754, dpi: 150})
+			pages = append(pages, pdftest.Page{JPEG: upright, Width: 1240, Height: 1754, DPI: 150})
 		}
 	}
-	r := s.upload(adminToken, part{field: "title", data: []byte("Hồ sơ quét 10 trang")}, part{"file", "hoso.pdf", makePDF(pages)})
+	r := s.upload(adminToken, part{field: "title", data: []byte("Hồ sơ quét 10 trang")}, part{"file", "hoso.pdf", pdftest.Make(pages)})
 	if r.Status != 202 {
 		t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
@@ -158,7 +98,7 @@ func TestPDFInputs(t *testing.T) {
 	}
 	s := startServer(t, filepath.Join(t.TempDir(), "data"))
 	text := "SO GIAO DUC VA DAO TAO\nThong bao so 87/TB-SGDDT ve viec tiep nhan ho so\ncap ban sao van bang, chung chi tu so goc"
-	born := makePDF([]pdfPage{{text: text, wpt: 595, hpt: 842}})
+	born := pdftest.Make([]pdftest.Page{{Text: text, WPt: 595, HPt: 842}})
 	r := s.upload(adminToken, part{"file", "thongbao.pdf", born})
 	var d document
 	r.json(t, &d)
@@ -185,14 +125,14 @@ func TestPDFInputs(t *testing.T) {
 		t.Errorf("damaged PDF: %s %q", d.Status, d.Error)
 	}
 
-	many := make([]pdfPage, 2500)
+	many := make([]pdftest.Page, 2500)
 	for i := range many {
-		many[i] = pdfPage{text: "x", wpt: 100, hpt: 100}
+		many[i] = pdftest.Page{Text: "x", WPt: 100, HPt: 100}
 	}
-	if r := s.upload(adminToken, part{"file", "bomb.pdf", makePDF(many)}); r.Status != 413 || r.errorCode() != "too_large" {
+	if r := s.upload(adminToken, part{"file", "bomb.pdf", pdftest.Make(many)}); r.Status != 413 || r.errorCode() != "too_large" {
 		t.Errorf("2,500 pages: %d %s", r.Status, r.Body)
 	}
-	huge := makePDF([]pdfPage{{text: "x", wpt: 14400, hpt: 14400}}) // 200 inches square: 3.6 gigapixels at 300 dpi
+	huge := pdftest.Make([]pdftest.Page{{Text: "x", WPt: 14400, HPt: 14400}}) // 200 inches square: 3.6 gigapixels at 300 dpi
 	if r := s.upload(adminToken, part{"file", "huge.pdf", huge}); r.Status != 413 || r.errorCode() != "too_large" {
 		t.Errorf("a gigapixel page: %d %s", r.Status, r.Body)
 	}
@@ -235,8 +175,8 @@ func TestEncryptedAndActivePDFs(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	s := startServer(t, filepath.Join(t.TempDir(), "data"))
-	scan := []pdfPage{{jpeg: fixture(t, "page-150dpi.jpg"), width: 1240, height: 1754, dpi: 150}}
-	encrypted := encryptPDF(makePDF(scan))
+	scan := []pdftest.Page{{JPEG: fixture(t, "page-150dpi.jpg"), Width: 1240, Height: 1754, DPI: 150}}
+	encrypted := encryptPDF(pdftest.Make(scan))
 	if d := os.Getenv("SOHOA_KEEP_PDF"); d != "" {
 		os.WriteFile(filepath.Join(d, "encrypted.pdf"), encrypted, 0o644)
 	}
@@ -244,7 +184,7 @@ func TestEncryptedAndActivePDFs(t *testing.T) {
 	if d := s.waitDone(id); d.Status != "failed" || !strings.Contains(d.Error, "được mã hóa (đặt mật khẩu)") {
 		t.Errorf("encrypted PDF: %s %q", d.Status, d.Error)
 	}
-	active := makePDFWith(scan, `/OpenAction << /S /JavaScript /JS (app.alert\(1\)) >> /AcroForm << /Fields [] >> /Names << /EmbeddedFiles << /Names [] >> >>`)
+	active := pdftest.MakeWith(scan, `/OpenAction << /S /JavaScript /JS (app.alert\(1\)) >> /AcroForm << /Fields [] >> /Names << /EmbeddedFiles << /Names [] >> >>`)
 	id = s.mustUploadBytes("PDF có JavaScript", part{"file", "js.pdf", active})
 	if d := s.waitDone(id); d.Status != "ready" || len(d.Pages) != 1 || d.Pages[0].SHA256 != sha(fixture(t, "page-150dpi.jpg")) {
 		t.Errorf("PDF with JavaScript and a form: %+v", d)

@@ -133,6 +133,23 @@ static int rank(const l_float32 *h, int lo, int hi, double q) {
 	return lo;
 }
 
+// levels are an 8-bit page's grey levels: the threshold between ink and
+// paper (Otsu), the letters' dark core (the darkest fifth of the ink), the
+// paper's darkest tenth and its median.
+typedef struct { int ink, core, paper_dark, paper; } levels;
+
+static int page_levels(PIX *g, levels *lv) {
+	NUMA *na = pixGetGrayHistogram(g, 2);
+	if (!na) return 0;
+	l_float32 *h = numaGetFArray(na, L_NOCOPY);
+	lv->ink = otsu(h, 0, 256);
+	lv->core = rank(h, 0, lv->ink, 0.2);
+	lv->paper_dark = rank(h, lv->ink, 256, 0.1);
+	lv->paper = rank(h, lv->ink, 256, 0.5);
+	numaDestroy(&na);
+	return 1;
+}
+
 // normalize stretches an 8-bit image's levels so that the letters' dark
 // core is black and the paper white: a faded photocopy (grey letters on
 // grey paper) then looks like a scan of the original, and the seal step
@@ -141,14 +158,10 @@ static int rank(const l_float32 *h, int lo, int hi, double q) {
 // darkest tenth of the paper (lighter grain turns white). Returns whether
 // the levels changed.
 static int normalize(PIX *g) {
-	NUMA *na = pixGetGrayHistogram(g, 2);
-	if (!na) return 0;
-	l_float32 *h = numaGetFArray(na, L_NOCOPY);
-	int t = otsu(h, 0, 256);
-	int core = rank(h, 0, t, 0.2), paper = rank(h, t, 256, 0.1);
-	numaDestroy(&na);
-	if ((core < 8 && paper > 247) || paper - core < 40) return 0;
-	return pixGammaTRC(g, g, 1.0, core, paper) != NULL;
+	levels lv;
+	if (!page_levels(g, &lv)) return 0;
+	if ((lv.core < 8 && lv.paper_dark > 247) || lv.paper_dark - lv.core < 40) return 0;
+	return pixGammaTRC(g, g, 1.0, lv.core, lv.paper_dark) != NULL;
 }
 
 // unseal whitens a seal: a red seal scanned in grey, or a grey stamp, over
@@ -165,12 +178,9 @@ static int normalize(PIX *g) {
 // sample notice (seal over "Đào tạo và có" and "GIÁM ĐỐC") CER went from
 // 6.5% to 0.6%.
 static int unseal(PIX *g, int dpi) {
-	NUMA *na = pixGetGrayHistogram(g, 2);
-	if (!na) return 0;
-	l_float32 *h = numaGetFArray(na, L_NOCOPY);
-	int t = otsu(h, 0, 256);
-	int core = rank(h, 0, t, 0.2), paper = rank(h, t, 256, 0.5);
-	numaDestroy(&na);
+	levels lv;
+	if (!page_levels(g, &lv)) return 0;
+	int t = lv.ink, core = lv.core, paper = lv.paper;
 	if (t - core < 40) return 0;
 	if (dpi <= 0) dpi = 300;
 	int span = dpi / 4, k = (5 * dpi + 150) / 300;
@@ -259,10 +269,9 @@ static void clean_page(const unsigned char *data, size_t size, TessBaseAPI *osd,
 		// pages (a grainy JPEG: 1.3% to 1.9%): only where thresholding
 		// would leave specks on the paper. Measured at the page's Otsu threshold: clean, low
 		// resolution and grainy JPEG pages 0-7 specks, photocopies 1,300+.
-		NUMA *na = pixGetGrayHistogram(g, 2);
-		int t = na ? otsu(numaGetFArray(na, L_NOCOPY), 0, 256) : 128;
-		numaDestroy(&na);
-		r->specks = specks(g, t);
+		levels lv = {.ink = 128};
+		page_levels(g, &lv);
+		r->specks = specks(g, lv.ink);
 		if (r->specks > 200) {
 			g = swap(g, median3(g));
 			r->median = 1;

@@ -4,12 +4,14 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"sohoa"
 )
 
 // Each cleaning step is tested on the kind of scan it is for: it must read
 // that scan better than the same engine without the step.
 
-func recognizeFile(t *testing.T, opts int, name string) string {
+func recognizeFile(t *testing.T, opts int, name string) *sohoa.PageText {
 	t.Helper()
 	e, err := NewWith("vie", opts)
 	if err != nil {
@@ -24,7 +26,7 @@ func recognizeFile(t *testing.T, opts int, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pt.Text
+	return pt
 }
 
 func groundTruth(t *testing.T, name string) string {
@@ -38,7 +40,7 @@ func groundTruth(t *testing.T, name string) string {
 
 // TestRedSeal: the signer's name under a red seal (a colour scan) is read.
 func TestRedSeal(t *testing.T) {
-	text := recognizeFile(t, CleanAll, "redseal-crop.jpg")
+	text := recognizeFile(t, CleanAll, "redseal-crop.jpg").Text
 	if !strings.Contains(text, "Vũ") || !strings.Contains(text, "Khang") {
 		t.Fatalf("the name under the seal is lost:\n%s", text)
 	}
@@ -48,8 +50,8 @@ func TestRedSeal(t *testing.T) {
 // over "GIÁM ĐỐC"; whitening its rings brings them back.
 func TestGreySeal(t *testing.T) {
 	gt := groundTruth(t, "greyseal-crop.gt.txt")
-	with := recognizeFile(t, CleanAll, "greyseal-crop.png")
-	without := recognizeFile(t, CleanAll&^CleanSeal, "greyseal-crop.png")
+	with := recognizeFile(t, CleanAll, "greyseal-crop.png").Text
+	without := recognizeFile(t, CleanAll&^CleanSeal, "greyseal-crop.png").Text
 	cw, co := CER(with, gt), CER(without, gt)
 	t.Logf("CER with the seal step %.1f%%, without %.1f%%", 100*cw, 100*co)
 	if !strings.Contains(with, "GIÁM ĐỐC") || !strings.Contains(with, "giá trị sử dụng thay cho") {
@@ -66,13 +68,13 @@ func TestGreySeal(t *testing.T) {
 // and the seal step each halve the error rate or better.
 func TestFadedPhotocopyWithSeal(t *testing.T) {
 	gt := groundTruth(t, "photocopy-seal.gt.txt")
-	all := CER(recognizeFile(t, CleanAll, "photocopy-seal.jpg"), gt)
+	all := CER(recognizeFile(t, CleanAll, "photocopy-seal.jpg").Text, gt)
 	t.Logf("CER with every step %.1f%%", 100*all)
 	if all > 0.10 {
 		t.Fatalf("CER %.1f%%", 100*all)
 	}
 	for name, step := range map[string]int{"median": CleanDenoise, "contrast": CleanContrast, "seal": CleanSeal} {
-		without := CER(recognizeFile(t, CleanAll&^step, "photocopy-seal.jpg"), gt)
+		without := CER(recognizeFile(t, CleanAll&^step, "photocopy-seal.jpg").Text, gt)
 		t.Logf("without the %s: %.1f%%", name, 100*without)
 		if without < 2*all {
 			t.Errorf("the %s step does not help: %.1f%% with it, %.1f%% without", name, 100*all, 100*without)
@@ -83,16 +85,7 @@ func TestFadedPhotocopyWithSeal(t *testing.T) {
 // TestGrainyJPEGIsNotFiltered: fine JPEG grain leaves no specks when
 // thresholded, and a median would only blunt the letters.
 func TestGrainyJPEGIsNotFiltered(t *testing.T) {
-	e, err := New("vie")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	img, _ := os.ReadFile("../../testdata/grainy-crop.jpg")
-	pt, err := e.Recognize(img)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pt := recognizeFile(t, CleanAll, "grainy-crop.jpg")
 	if pt.Denoised || !strings.Contains(pt.Text, "khai thác từ Cơ sở dữ liệu quốc gia về dân cư") {
 		t.Fatalf("denoised %v:\n%s", pt.Denoised, pt.Text)
 	}

@@ -125,6 +125,7 @@ type pdfImage struct {
 	width, height int
 	enc           string
 	ppi           float64
+	num           int // pdfimages' number of the image
 }
 
 var wordRE = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
@@ -133,96 +134,159 @@ var wordRE = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\
 // keeping instead of OCR.
 const minTextLayer = 40
 
-// ExtractPDFPage takes page n (from 1) out of the PDF at path. With
-// keepText, a page that has a text layer keeps it (no OCR needed).
-func ExtractPDFPage(ctx context.Context, path string, n int, size PDFPageSize, keepText bool) (*PDFPage, error) {
-	dir, err := os.MkdirTemp(filepath.Dir(path), "pdfpage-")
+// pdfBatch is how many pages each call of poppler's tools takes: four
+// calls a page cost 60 ms a page; a batch bounds the disk its images take.
+const pdfBatch = 50
+
+// ExtractPDF takes the pages out of the PDF at path (info from InspectPDF)
+// and hands them to fn in order. With keepText, a page that has a text
+// layer keeps it (no OCR needed).
+func ExtractPDF(ctx context.Context, path string, info *PDFInfo, keepText bool, fn func(n int, p *PDFPage) error) error {
+	for first := 1; first <= len(info.Pages); first += pdfBatch {
+		last := min(first+pdfBatch-1, len(info.Pages))
+		if err := extractBatch(ctx, path, info.Pages, first, last, keepText, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func extractBatch(ctx context.Context, path string, sizes []PDFPageSize, first, last int, keepText bool, fn func(int, *PDFPage) error) error {
+	dir, err := os.MkdirTemp(filepath.Dir(path), "pdfpages-")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer os.RemoveAll(dir)
-	pg := strconv.Itoa(n)
-	list, err := poppler(ctx, "pdfimages", "-list", "-f", pg, "-l", pg, path)
+	from, to := strconv.Itoa(first), strconv.Itoa(last)
+	list, err := poppler(ctx, "pdfimages", "-list", "-f", from, "-l", to, path)
 	if err != nil {
-		return nil, corrupt("PDF trang %d: %v", n, err)
+		return corrupt("PDF trang %d–%d: %v", first, last, err)
 	}
-	var images []pdfImage
+	images := map[int][]pdfImage{} // by page
 	for _, line := range strings.Split(string(list), "\n")[2:] {
 		f := strings.Fields(line)
 		if len(f) < 14 || f[2] != "image" {
 			continue // masks and stencils are not the scan
 		}
+		pg, _ := strconv.Atoi(f[0])
+		num, _ := strconv.Atoi(f[1])
 		w, _ := strconv.Atoi(f[3])
 		h, _ := strconv.Atoi(f[4])
 		ppi, _ := strconv.ParseFloat(f[12], 64)
-		images = append(images, pdfImage{w, h, f[8], ppi})
+		images[pg] = append(images[pg], pdfImage{w, h, f[8], ppi, num})
 	}
-	p := &PDFPage{}
-	// One image the size of the page: the scan itself, kept as it is.
-	if len(images) == 1 && size.W > 0 && coversPage(images[0], size) {
-		im := images[0]
-		var flag, ext, ct string
-		switch im.enc {
-		case "jpeg":
-			flag, ext, ct = "-j", ".jpg", JPEG
-		case "image":
-			flag, ext, ct = "-png", ".png", PNG
-		}
-		if flag != "" {
-			if _, err := poppler(ctx, "pdfimages", flag, "-f", pg, "-l", pg, path, filepath.Join(dir, "img")); err == nil {
-				if b, err := os.ReadFile(filepath.Join(dir, "img-000"+ext)); err == nil && Sniff(b) == ct {
-					p.Image, p.ContentType, p.Width, p.Height = b, ct, im.width, im.height
-					p.DPI = int(math.Round(float64(im.width) / (size.W / 72)))
-					p.Extracted = true
-				}
-			}
+	// The scans, as they are: JPEGs as JPEG files, other images as PNG
+	// (lossless), named img-PAGE-NUM.
+	extracted := false
+	for n := first; n <= last; n++ {
+		if scanImage(images[n], sizes[n-1]) != nil {
+			extracted = true
 		}
 	}
-	if p.Image == nil {
-		dpi := RenderDPI
-		if len(images) == 1 && images[0].ppi >= 100 && images[0].ppi < RenderDPI {
-			dpi = int(images[0].ppi) // no finer than the scan it holds
+	if extracted {
+		if _, err := poppler(ctx, "pdfimages", "-j", "-png", "-p", "-f", from, "-l", to, path, filepath.Join(dir, "img")); err != nil {
+			return corrupt("PDF trang %d–%d: %v", first, last, err)
 		}
-		if _, err := poppler(ctx, "pdftoppm", "-r", strconv.Itoa(dpi), "-f", pg, "-l", pg, "-singlefile", "-png", path, filepath.Join(dir, "page")); err != nil {
-			return nil, corrupt("PDF trang %d không dựng được ảnh: %v", n, err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, "page.png"))
-		if err != nil {
-			return nil, err
-		}
-		frames, err := Inspect(bytes.NewReader(b), int64(len(b)), PNG)
-		if err != nil {
-			return nil, err
-		}
-		p.Image, p.ContentType, p.Width, p.Height, p.DPI = b, PNG, frames[0].Width, frames[0].Height, dpi
 	}
+	var words [][]byte
+	var texts []string
 	if keepText {
-		out, err := poppler(ctx, "pdftotext", "-bbox", "-f", pg, "-l", pg, path, "-")
-		if err == nil && size.W > 0 {
-			scale := float64(p.Width) / size.W
-			for _, m := range wordRE.FindAllSubmatch(out, -1) {
-				x0, _ := strconv.ParseFloat(string(m[1]), 64)
-				y0, _ := strconv.ParseFloat(string(m[2]), 64)
-				x1, _ := strconv.ParseFloat(string(m[3]), 64)
-				y1, _ := strconv.ParseFloat(string(m[4]), 64)
-				p.Words = append(p.Words, sohoa.Word{Text: html.UnescapeString(string(m[5])), Confidence: 100,
-					X0: int(x0 * scale), Y0: int(y0 * scale), X1: int(x1 * scale), Y1: int(y1 * scale)})
-			}
-			if text, err := poppler(ctx, "pdftotext", "-layout", "-f", pg, "-l", pg, path, "-"); err == nil {
-				var lines []string
-				for _, l := range strings.Split(string(text), "\n") {
-					if l = strings.Join(strings.Fields(l), " "); l != "" {
-						lines = append(lines, l)
-					}
-				}
-				p.Text = strings.Join(lines, "\n")
-			}
-			if len([]rune(strings.Join(strings.Fields(p.Text), ""))) < minTextLayer {
-				p.Words, p.Text = nil, ""
-			}
+		if out, err := poppler(ctx, "pdftotext", "-bbox", "-f", from, "-l", to, path, "-"); err == nil {
+			words = bytes.Split(out, []byte("<page "))[1:]
+		}
+		if out, err := poppler(ctx, "pdftotext", "-layout", "-f", from, "-l", to, path, "-"); err == nil {
+			texts = strings.Split(string(out), "\f")
 		}
 	}
+	for n := first; n <= last; n++ {
+		p, err := extractPage(ctx, path, dir, n, sizes[n-1], images[n])
+		if err != nil {
+			return err
+		}
+		if i := n - first; i < len(words) && i < len(texts) && sizes[n-1].W > 0 {
+			p.textLayer(words[i], texts[i], float64(p.Width)/sizes[n-1].W)
+		}
+		if err := fn(n, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanImage returns the page's scan when the page is one image of the
+// page's proportions, in an encoding that can be taken out as it is.
+func scanImage(images []pdfImage, size PDFPageSize) *pdfImage {
+	if len(images) != 1 || size.W == 0 || !coversPage(images[0], size) {
+		return nil
+	}
+	if im := images[0]; im.enc == "jpeg" || im.enc == "image" {
+		return &im
+	}
+	return nil
+}
+
+// extractPage takes page n's scan out of dir (where pdfimages put it), or
+// renders the page.
+func extractPage(ctx context.Context, path, dir string, n int, size PDFPageSize, images []pdfImage) (*PDFPage, error) {
+	p := &PDFPage{}
+	if im := scanImage(images, size); im != nil {
+		ext, ct := ".png", PNG
+		if im.enc == "jpeg" {
+			ext, ct = ".jpg", JPEG
+		}
+		name := filepath.Join(dir, fmt.Sprintf("img-%03d-%03d%s", n, im.num, ext))
+		if b, err := os.ReadFile(name); err == nil && Sniff(b) == ct {
+			p.Image, p.ContentType, p.Width, p.Height = b, ct, im.width, im.height
+			p.DPI = int(math.Round(float64(im.width) / (size.W / 72)))
+			p.Extracted = true
+			return p, nil
+		}
+	}
+	dpi := RenderDPI
+	if len(images) == 1 && images[0].ppi >= 100 && images[0].ppi < RenderDPI {
+		dpi = int(images[0].ppi) // no finer than the scan it holds
+	}
+	pg := strconv.Itoa(n)
+	out := filepath.Join(dir, "page-"+pg)
+	if _, err := poppler(ctx, "pdftoppm", "-r", strconv.Itoa(dpi), "-f", pg, "-l", pg, "-singlefile", "-png", path, out); err != nil {
+		return nil, corrupt("PDF trang %d không dựng được ảnh: %v", n, err)
+	}
+	b, err := os.ReadFile(out + ".png")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(out + ".png")
+	frames, err := Inspect(bytes.NewReader(b), int64(len(b)), PNG)
+	if err != nil {
+		return nil, err
+	}
+	p.Image, p.ContentType, p.Width, p.Height, p.DPI = b, PNG, frames[0].Width, frames[0].Height, dpi
 	return p, nil
+}
+
+// textLayer keeps a born-digital page's words (pdftotext -bbox, scaled from
+// points to the image's pixels) and text (pdftotext -layout), when there
+// are enough of them to be worth more than OCR.
+func (p *PDFPage) textLayer(bbox []byte, layout string, scale float64) {
+	var lines []string
+	for _, l := range strings.Split(layout, "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	text := strings.Join(lines, "\n")
+	if len([]rune(strings.Join(strings.Fields(text), ""))) < minTextLayer {
+		return
+	}
+	p.Text = text
+	for _, m := range wordRE.FindAllSubmatch(bbox, -1) {
+		x0, _ := strconv.ParseFloat(string(m[1]), 64)
+		y0, _ := strconv.ParseFloat(string(m[2]), 64)
+		x1, _ := strconv.ParseFloat(string(m[3]), 64)
+		y1, _ := strconv.ParseFloat(string(m[4]), 64)
+		p.Words = append(p.Words, sohoa.Word{Text: html.UnescapeString(string(m[5])), Confidence: 100,
+			X0: int(x0 * scale), Y0: int(y0 * scale), X1: int(x1 * scale), Y1: int(y1 * scale)})
+	}
 }
 
 // coversPage reports whether an image has the page's proportions, as a
