@@ -212,12 +212,18 @@ func cleanName(name string) string {
 // MinDPI is the least resolution of a digitized copy (Decree 30, Appendix I).
 const MinDPI = 200
 
-// dpiWarnings tells the clerk when a page is under MinDPI.
-func dpiWarnings(dpi int) []string {
+// dpiWarnings tells the clerk when a page is under MinDPI: as its file
+// declares, or, when the file declares none, as an A4 page of its size.
+func dpiWarnings(f scan.Frame) []string {
+	dpi, estimated := f.PageDPI()
 	if dpi <= 0 || dpi >= MinDPI {
 		return nil
 	}
-	return []string{fmt.Sprintf("Độ phân giải %d dpi thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng).", dpi, MinDPI)}
+	const rest = "thấp hơn mức tối thiểu %d dpi của bản số hóa; nên quét lại. Trang vẫn được nhận dạng (đã phóng to trước khi nhận dạng)."
+	if estimated {
+		return []string{fmt.Sprintf("Tệp không ghi độ phân giải; theo khổ A4, trang khoảng %d dpi, "+rest, dpi, MinDPI)}
+	}
+	return []string{fmt.Sprintf("Độ phân giải %d dpi "+rest, dpi, MinDPI)}
 }
 
 // MaxTitleLength bounds a title, in characters.
@@ -312,7 +318,7 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 		for i, fr := range f.Frames {
 			p := sohoa.Page{Number: len(m.Pages) + 1, SHA256: f.SHA256, ContentType: f.ContentType,
 				Width: fr.Width, Height: fr.Height, DPI: fr.DPI, Source: f.SHA256, Frame: i}
-			p.Warnings = dpiWarnings(fr.DPI)
+			p.Warnings = dpiWarnings(fr)
 			if f.inspectErr != nil {
 				p.Unreadable = strings.TrimPrefix(f.inspectErr.Error(), scan.ErrCorrupt.Error()+": ")
 			}
@@ -353,7 +359,7 @@ func (s *Service) acceptPDF(ctx context.Context, m *sohoa.Manifest, f *File, kee
 		}
 		page := sohoa.Page{Number: len(m.Pages) + 1, SHA256: sha, ContentType: p.ContentType, Width: p.Width, Height: p.Height,
 			DPI: p.DPI, Source: f.SHA256, Frame: n - 1}
-		page.Warnings = dpiWarnings(p.DPI)
+		page.Warnings = dpiWarnings(scan.Frame{Width: p.Width, Height: p.Height, DPI: p.DPI})
 		if p.Words != nil {
 			pt := &sohoa.PageText{Document: m.ID, Page: page.Number, Text: vntext.Normalize(p.Text), Confidence: 100,
 				Words: p.Words, Engine: "PDF text layer"}

@@ -17,6 +17,7 @@ import (
 
 	"sohoa"
 	"sohoa/catalog"
+	"sohoa/ingest/scan"
 	"sohoa/search"
 	"sohoa/store"
 	"sohoa/store/fs"
@@ -198,5 +199,21 @@ func TestNaturalOrder(t *testing.T) {
 	sort.Slice(names, func(i, j int) bool { return naturalLess(names[i], names[j]) })
 	if got := strings.Join(names, " "); got != "phuluc.jpg trang1.jpg trang2.jpg trang02b.jpg trang10.jpg" {
 		t.Fatalf("order %s", got)
+	}
+}
+
+// TestLowResolutionWarnings: a page under 200 dpi is flagged, whether its
+// file says so or only its size does.
+func TestLowResolutionWarnings(t *testing.T) {
+	if w := dpiWarnings(scan.Frame{Width: 1240, Height: 1754, DPI: 150}); len(w) != 1 || !strings.Contains(w[0], "150 dpi") {
+		t.Errorf("declared 150 dpi: %q", w)
+	}
+	if w := dpiWarnings(scan.Frame{Width: 1240, Height: 1754}); len(w) != 1 || !strings.Contains(w[0], "khoảng 150 dpi") {
+		t.Errorf("A4 at 150 dpi, none declared: %q", w)
+	}
+	for _, f := range []scan.Frame{{Width: 2480, Height: 3508}, {Width: 1653, Height: 2339, DPI: 200}, {Width: 3024, Height: 4032, DPI: 72}} {
+		if w := dpiWarnings(f); w != nil {
+			t.Errorf("%+v: %q", f, w)
+		}
 	}
 }

@@ -12,8 +12,7 @@ typedef struct {
 	unsigned char *data;
 	size_t size;
 	int width, height;   // of the original image
-	int xres;            // declared resolution, 0 when none
-	int dpi;             // resolution of the cleaned image, 0 when unknown
+	int dpi;             // the page's resolution (given), then the cleaned image's; 0 when unknown
 	float scale;         // upscaling applied first
 	int quads;           // then quarter turns clockwise
 	float skew;          // then a rotation by this many degrees
@@ -107,21 +106,6 @@ static int specks(PIX *g, int t) {
 	pixDestroy(&b);
 	pixDestroy(&c);
 	return n;
-}
-
-// page_dpi is the resolution to read a page at: the declared one when
-// credible, else the one a full A4 page of this size would have, else 0
-// (Tesseract estimates it from the text). A PNG without pHYs declares
-// nothing, and phones and some scanners write 72.
-static int page_dpi(int xres, int w, int h) {
-	if (xres >= 100 && xres <= 1200) return xres;
-	int lo = w < h ? w : h, hi = w < h ? h : w;
-	double ratio = (double)hi / lo;
-	if (ratio > 1.38 && ratio < 1.45) { // A4: 297/210 = 1.414
-		int d = (int)(hi / 11.69 + 0.5);
-		if (d >= 100 && d <= 1200) return d;
-	}
-	return 0;
 }
 
 // rank returns the value below which the share q of the histogram's
@@ -235,15 +219,14 @@ static int unseal(PIX *g, int dpi) {
 	return n;
 }
 
-static void clean_page(const unsigned char *data, size_t size, TessBaseAPI *osd, int opts, clean_result *r) {
+static void clean_page(const unsigned char *data, size_t size, int dpi, TessBaseAPI *osd, int opts, clean_result *r) {
 	memset(r, 0, sizeof *r);
 	r->scale = 1;
 	PIX *pix = pixReadMem(data, size);
 	if (!pix) { r->err = 1; return; }
 	r->width = pixGetWidth(pix);
 	r->height = pixGetHeight(pix);
-	r->xres = pixGetXRes(pix);
-	r->dpi = page_dpi(r->xres, r->width, r->height);
+	r->dpi = dpi;
 	PIX *g;
 	if (pixGetDepth(pix) == 32)
 		// The red channel alone: a red seal over the signer's name is near
@@ -368,13 +351,14 @@ func deleteOSD(h osdHandle) {
 }
 
 // clean returns the cleaned image (Leptonica's SPIX serialization, cheap to
-// read back) and what was done to it.
-func clean(img []byte, osd osdHandle, opts int) ([]byte, *Transform, error) {
+// read back) and what was done to it; dpi is the page's resolution
+// (scan.Frame.PageDPI), 0 when unknown.
+func clean(img []byte, dpi int, osd osdHandle, opts int) ([]byte, *Transform, error) {
 	if len(img) == 0 {
 		return nil, nil, ErrUnreadable
 	}
 	var r C.clean_result
-	C.clean_page((*C.uchar)(unsafe.Pointer(&img[0])), C.size_t(len(img)), osd, C.int(opts), &r)
+	C.clean_page((*C.uchar)(unsafe.Pointer(&img[0])), C.size_t(len(img)), C.int(dpi), osd, C.int(opts), &r)
 	if r.data != nil {
 		defer C.lept_free(unsafe.Pointer(r.data))
 	}

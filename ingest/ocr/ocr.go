@@ -97,18 +97,20 @@ func (e *Engine) Recognize(img []byte) (*sohoa.PageText, error) {
 	// upright. So read first, and only when the reading is poor (a page
 	// sideways or upside down gives few words, or low confidence) detect
 	// the orientation and, if the page is turned, read it again upright.
+	frame := header(img)
 	first := e.clean &^ CleanOrient
-	if e.clean&CleanOrient != 0 && landscape(img) {
+	if e.clean&CleanOrient != 0 && frame.Width > frame.Height {
 		// An A4 page wider than tall was most likely fed in sideways: look
 		// at its orientation first rather than read it twice.
 		first = e.clean
 	}
-	pt, err := e.read(img, first)
+	dpi, _ := frame.PageDPI()
+	pt, err := e.read(img, dpi, first)
 	if err != nil {
 		return nil, err
 	}
 	if first&CleanOrient == 0 && e.clean&CleanOrient != 0 && (len(pt.Words) < 30 || pt.Confidence < 70) {
-		again, err := e.read(img, e.clean)
+		again, err := e.read(img, dpi, e.clean)
 		if err != nil {
 			return nil, err
 		}
@@ -120,12 +122,13 @@ func (e *Engine) Recognize(img []byte) (*sohoa.PageText, error) {
 	return pt, nil
 }
 
-// read cleans img with opts and runs recognition once, building the text
-// from the words, their boxes and confidences.
-func (e *Engine) read(img []byte, opts int) (*sohoa.PageText, error) {
+// read cleans img, a page of dpi (0 when unknown), with opts and runs
+// recognition once, building the text from the words, their boxes and
+// confidences.
+func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 	var tr *Transform
 	if opts != 0 {
-		cleaned, t, err := clean(img, e.osd, opts)
+		cleaned, t, err := clean(img, dpi, e.osd, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -207,12 +210,16 @@ func blankPNG() []byte {
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
-// landscape reports whether an image's header says it is wider than tall.
-func landscape(img []byte) bool {
+// header returns what an image's header says of its size and resolution
+// (nothing for a file that is not one image).
+func header(img []byte) scan.Frame {
 	ct := scan.Sniff(img)
 	if ct == "" {
-		return false
+		return scan.Frame{}
 	}
 	frames, err := scan.Inspect(bytes.NewReader(img), int64(len(img)), ct)
-	return err == nil && len(frames) == 1 && frames[0].Width > frames[0].Height
+	if err != nil || len(frames) != 1 {
+		return scan.Frame{}
+	}
+	return frames[0]
 }

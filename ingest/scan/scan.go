@@ -49,6 +49,26 @@ type Frame struct {
 	ifd           int64
 }
 
+// PageDPI is the resolution a page is taken at: the one its file declares
+// when credible (100 to 1200), else, for an image of A4's proportions, that
+// of an A4 page of its size (estimated true), else 0. A PNG without pHYs
+// declares none, and phones and some scanners write 72.
+func (f Frame) PageDPI() (dpi int, estimated bool) {
+	if f.DPI >= 100 && f.DPI <= 1200 {
+		return f.DPI, false
+	}
+	short, long := min(f.Width, f.Height), max(f.Width, f.Height)
+	if short == 0 {
+		return 0, false
+	}
+	if r := float64(long) / float64(short); r > 1.38 && r < 1.45 { // A4: 297/210 = 1.414
+		if d := int(float64(long)/11.69 + 0.5); d >= 100 && d <= 1200 {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
 // Pixels is the frame's area.
 func (f Frame) Pixels() int64 { return int64(f.Width) * int64(f.Height) }
 

@@ -138,3 +138,23 @@ func samePixels(a, b image.Image) bool {
 	}
 	return true
 }
+
+func TestPageDPI(t *testing.T) {
+	tests := []struct {
+		f         Frame
+		dpi       int
+		estimated bool
+	}{
+		{Frame{Width: 1653, Height: 2339, DPI: 200}, 200, false},
+		{Frame{Width: 2480, Height: 3508}, 300, true},          // a PNG without pHYs
+		{Frame{Width: 1240, Height: 1754, DPI: 72}, 150, true}, // 72: a default, not a measure
+		{Frame{Width: 3508, Height: 2480}, 300, true},          // sideways
+		{Frame{Width: 3024, Height: 4032, DPI: 72}, 0, false},  // a phone photo: not A4's shape
+		{Frame{Width: 210, Height: 297}, 0, false},             // an icon of a page
+	}
+	for _, tt := range tests {
+		if dpi, est := tt.f.PageDPI(); dpi != tt.dpi || est != tt.estimated {
+			t.Errorf("%+v: %d dpi (estimated %v), want %d (%v)", tt.f, dpi, est, tt.dpi, tt.estimated)
+		}
+	}
+}
