@@ -180,12 +180,14 @@ type PageText struct {
 	// word boxes refer to it): the page turned clockwise by Rotation
 	// degrees to stand upright, straightened by Skew degrees, upscaled
 	// from under 200 dpi, a median filter against speckles, a seal's grey
-	// rings whitened where they crossed the text.
+	// rings whitened where they crossed the text, the paper's grey evened
+	// out under a shadow.
 	Rotation int     `json:"rotation,omitempty"`
 	Skew     float64 `json:"skew,omitempty"`
 	Upscaled bool    `json:"upscaled,omitempty"`
 	Denoised bool    `json:"denoised,omitempty"`
 	Unsealed bool    `json:"unsealed,omitempty"`
+	Evened   bool    `json:"evened,omitempty"`
 }
 
 // Word is one recognised word: its text, confidence and box in pixels of the

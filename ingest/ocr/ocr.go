@@ -174,7 +174,7 @@ func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 	}
 	pt.Text = Text(pt.Words)
 	if tr != nil {
-		pt.Rotation, pt.Skew, pt.Upscaled, pt.Denoised, pt.Unsealed = tr.Quads*90, round2(tr.Skew), tr.Scale != 1, tr.Median, tr.Sealed
+		pt.Rotation, pt.Skew, pt.Upscaled, pt.Denoised, pt.Unsealed, pt.Evened = tr.Quads*90, round2(tr.Skew), tr.Scale != 1, tr.Median, tr.Sealed, tr.Evened
 	}
 	return pt, nil
 }

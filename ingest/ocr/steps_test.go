@@ -1,6 +1,9 @@
 package ocr
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"os"
 	"strings"
 	"testing"
@@ -88,5 +91,57 @@ func TestGrainyJPEGIsNotFiltered(t *testing.T) {
 	pt := recognizeFile(t, CleanAll, "grainy-crop.jpg")
 	if pt.Denoised || !strings.Contains(pt.Text, "khai thác từ Cơ sở dữ liệu quốc gia về dân cư") {
 		t.Fatalf("denoised %v:\n%s", pt.Denoised, pt.Text)
+	}
+}
+
+// TestShadowedPhoto: a diploma photographed under a lamp, the paper white
+// at the top and grey at the bottom; evening the paper out brings back the
+// lines under the shadow.
+func TestShadowedPhoto(t *testing.T) {
+	gt := groundTruth(t, "shadow-diploma.gt.txt")
+	pt := recognizeFile(t, CleanAll, "shadow-diploma.jpg")
+	with := CER(pt.Text, gt)
+	without := CER(recognizeFile(t, CleanAll&^CleanEven, "shadow-diploma.jpg").Text, gt)
+	t.Logf("CER %.1f%%, without evening the paper %.1f%%", 100*with, 100*without)
+	if with > 0.02 || without < 2*with+0.02 || !strings.Contains(pt.Text, "0415/THPT/2022") {
+		t.Fatalf("CER %.1f%% (without the step %.1f%%):\n%s", 100*with, 100*without, pt.Text)
+	}
+}
+
+// TestUpsideDownPage: a page fed in upside down reads poorly, is found
+// turned by half a turn, and is read again upright.
+func TestUpsideDownPage(t *testing.T) {
+	f, err := os.Open("../../testdata/pages/d1-thongbao.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := src.Bounds()
+	turned := image.NewGray(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			turned.Set(b.Max.X-1-x, b.Max.Y-1-y, src.At(x, y))
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, turned); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New("vie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	pt, err := e.Recognize(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cer := CER(pt.Text, groundTruth(t, "pages/d1-thongbao.gt.txt"))
+	if pt.Rotation != 180 || cer > 0.02 {
+		t.Fatalf("rotation %d, CER %.1f%%:\n%s", pt.Rotation, 100*cer, pt.Text)
 	}
 }

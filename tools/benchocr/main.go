@@ -2,7 +2,7 @@
 // bare `tesseract -l vie`, OCRmyPDF (--deskew --clean --rotate-pages) and
 // sohoa's engine. For each page of testdata/pages it makes the variants a
 // school would send (scripts/degrade.sh: skewed JPEG, 200 dpi, photocopy,
-// sideways, 150 dpi, TIFF) and prints, per variant, the character error
+// sideways, 150 dpi, TIFF, upside down, a photo under a lamp) and prints, per variant, the character error
 // rate, the word recall and the seconds per page of each pipeline.
 //
 // Run it with `make bench-ocr`; -out writes the table to a Markdown file.
@@ -70,7 +70,7 @@ func main() {
 	out := flag.String("out", "", "also write the table to this Markdown file")
 	skipOCRmyPDF := flag.Bool("no-ocrmypdf", false, "leave OCRmyPDF out")
 	skipTesseract := flag.Bool("no-tesseract", false, "leave bare tesseract out")
-	cleanOpts := flag.Int("clean", ocr.CleanAll, "sohoa's cleaning steps (bits: 1 orient, 2 deskew, 4 upscale, 8 denoise, 16 seal, 32 contrast)")
+	cleanOpts := flag.Int("clean", ocr.CleanAll, "sohoa's cleaning steps (bits: 1 orient, 2 deskew, 4 upscale, 8 denoise, 16 seal, 32 contrast, 64 even)")
 	flag.Parse()
 	if os.Getenv("OMP_THREAD_LIMIT") != "1" {
 		fmt.Fprintln(os.Stderr, "benchocr: run with OMP_THREAD_LIMIT=1 (make bench-ocr does)")
@@ -82,9 +82,9 @@ func main() {
 	engine, err := ocr.NewWith("vie", *cleanOpts)
 	check(err)
 	defer engine.Close()
-	variants := []string{"clean", "skew", "200dpi", "photocopy", "sideways", "150dpi", "tif"}
+	variants := []string{"clean", "skew", "200dpi", "photocopy", "sideways", "150dpi", "tif", "upside", "shadow"}
 	files := map[string]string{"clean": ".png", "skew": "-skew.jpg", "200dpi": "-200dpi.png", "photocopy": "-photocopy.jpg",
-		"sideways": "-sideways.png", "150dpi": "-150dpi.jpg", "tif": ".tif"}
+		"sideways": "-sideways.png", "150dpi": "-150dpi.jpg", "tif": ".tif", "upside": "-upside.png", "shadow": "-shadow.jpg"}
 	results := map[string]map[string]*result{}
 	pipelines := []string{"tesseract", "ocrmypdf", "sohoa"}
 	perPage := map[string]float64{} // "page variant pipeline" → CER
