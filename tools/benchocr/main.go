@@ -66,12 +66,20 @@ func wordRecall(got, want string) float64 {
 
 func main() {
 	pagesDir := flag.String("pages", "testdata/pages", "clean pages with their .gt.txt")
-	names := flag.String("only", "d1-thongbao,d2-baocao,d3-bang-tuan,d4-bang-dung,d5-sogoc", "pages to use")
+	names := flag.String("only", "", "pages to use, comma-separated (default: every page with a .gt.txt in -pages)")
 	out := flag.String("out", "", "also write the table to this Markdown file")
 	skipOCRmyPDF := flag.Bool("no-ocrmypdf", false, "leave OCRmyPDF out")
 	skipTesseract := flag.Bool("no-tesseract", false, "leave bare tesseract out")
 	cleanOpts := flag.Int("clean", ocr.CleanAll, "sohoa's cleaning steps (bits: 1 orient, 2 deskew, 4 upscale, 8 denoise, 16 seal, 32 contrast, 64 even)")
 	flag.Parse()
+	if *names == "" {
+		gts, _ := filepath.Glob(filepath.Join(*pagesDir, "*.gt.txt"))
+		var all []string
+		for _, g := range gts {
+			all = append(all, strings.TrimSuffix(filepath.Base(g), ".gt.txt"))
+		}
+		*names = strings.Join(all, ",")
+	}
 	if os.Getenv("OMP_THREAD_LIMIT") != "1" {
 		fmt.Fprintln(os.Stderr, "benchocr: run with OMP_THREAD_LIMIT=1 (make bench-ocr does)")
 		os.Exit(2)
@@ -175,7 +183,7 @@ func main() {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nPages: %s (testdata/pages), each degraded by scripts/degrade.sh. CER is order-free at line level (ingest/ocr.CER); recall counts ground-truth words found; seconds per page are wall time on one core (OMP_THREAD_LIMIT=1, OCRmyPDF -j 1).\n", *names)
+	fmt.Fprintf(&b, "\nPages: %s (%s), each degraded by scripts/degrade.sh. CER is order-free at line level (ingest/ocr.CER); recall counts ground-truth words found; seconds per page are wall time on one core (OMP_THREAD_LIMIT=1, OCRmyPDF -j 1).\n", *names, *pagesDir)
 	os.Stdout.Write(b.Bytes())
 	if *out != "" {
 		check(os.WriteFile(*out, b.Bytes(), 0o644))
