@@ -18,9 +18,6 @@ typedef struct {
 	float skew;          // then a rotation by this many degrees
 	int median;          // whether the 3x3 median ran
 	int sealed;          // pixels of a seal's rings whitened
-	int specks;          // the speckles counted
-	int stretched;       // whether the levels were stretched
-	int shade;           // how much the paper's grey varies over the page
 	int evened;          // whether the paper was evened out
 	int err;
 } clean_result;
@@ -187,8 +184,8 @@ static int normalize(PIX *g) {
 // not a seal). There every pixel lighter than halfway between the seal's
 // grey and the core is set to paper, and then the dark mottles left in the
 // ring; letters under the seal stay. Returns the pixels whitened. On the
-// sample notice (seal over "Đào tạo và có" and "GIÁM ĐỐC") CER went from
-// 6.5% to 0.6%.
+// sample pages (a seal over "Đào tạo và có" and "GIÁM ĐỐC") mean CER went
+// from 4.2% to 0.7%.
 static int unseal(PIX *g, int dpi) {
 	levels lv;
 	if (!page_levels(g, &lv)) return 0;
@@ -274,7 +271,7 @@ static void clean_page(const unsigned char *data, size_t size, int dpi, TessBase
 		g = swap(g, pixScaleGrayLI(g, r->scale, r->scale));
 		r->dpi = 225;
 	}
-	if ((opts & OPT_EVEN) && (r->shade = shading(g)) > 30) {
+	if ((opts & OPT_EVEN) && shading(g) > 30) {
 		// The paper brought to white tile by tile (Leptonica's defaults:
 		// 10×15 tiles, ink under 100 left out). Only where the paper is
 		// uneven: on the even samples it cost the photocopies 0.2 points;
@@ -286,21 +283,21 @@ static void clean_page(const unsigned char *data, size_t size, int dpi, TessBase
 		}
 	}
 	if (opts & OPT_DENOISE) {
-		// A 3x3 median takes speckled photocopies from 7.4% CER to 2.5%
-		// (with the other steps; 33% with none), but it costs on other
+		// A 3x3 median takes speckled photocopies from 6.8% CER to 1.9%
+		// (with the other steps; 30% with none), but it costs on other
 		// pages (a grainy JPEG: 1.3% to 1.9%): only where thresholding
-		// would leave specks on the paper. Measured at the page's Otsu threshold: clean, low
-		// resolution and grainy JPEG pages 0-7 specks, photocopies 1,300+.
+		// would leave specks on the paper. At the page's Otsu threshold:
+		// clean, low resolution and grainy JPEG pages 0-7 specks,
+		// photocopies 1,300+.
 		levels lv = {.ink = 128};
 		page_levels(g, &lv);
-		r->specks = specks(g, lv.ink);
-		if (r->specks > 200) {
+		if (specks(g, lv.ink) > 200) {
 			g = swap(g, median3(g));
 			r->median = 1;
 		}
 	}
 	if (opts & OPT_CONTRAST)
-		r->stretched = normalize(g);
+		normalize(g);
 	if (opts & OPT_SEAL)
 		r->sealed = unseal(g, r->dpi);
 	if (opts & OPT_ORIENT && osd) {
@@ -384,10 +381,7 @@ type Transform struct {
 	Quads         int
 	Skew          float64 // degrees
 	Median        bool
-	Specks        int
-	Stretched     bool
 	Sealed        bool
-	Shade         int
 	Evened        bool
 	DPI           int // of the cleaned image, as told to Tesseract; 0 when unknown
 }
@@ -423,7 +417,7 @@ func clean(img []byte, dpi int, osd osdHandle, opts int) ([]byte, *Transform, er
 	}
 	out := C.GoBytes(unsafe.Pointer(r.data), C.int(r.size))
 	return out, &Transform{Width: int(r.width), Height: int(r.height), Scale: float64(r.scale), Quads: int(r.quads),
-		Skew: float64(r.skew), Median: r.median != 0, Specks: int(r.specks), Stretched: r.stretched != 0, Sealed: r.sealed > 0, Shade: int(r.shade), Evened: r.evened != 0, DPI: int(r.dpi)}, nil
+		Skew: float64(r.skew), Median: r.median != 0, Sealed: r.sealed > 0, Evened: r.evened != 0, DPI: int(r.dpi)}, nil
 }
 
 // Unmap takes a word box found on the cleaned image back to the original
