@@ -188,6 +188,9 @@ type PageText struct {
 	Denoised bool    `json:"denoised,omitempty"`
 	Unsealed bool    `json:"unsealed,omitempty"`
 	Evened   bool    `json:"evened,omitempty"`
+	// Blank: the page holds nothing to read (the empty back of a sheet
+	// scanned on both sides) and was not read.
+	Blank bool `json:"blank,omitempty"`
 }
 
 // Word is one recognised word: its text, confidence and box in pixels of the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -231,9 +232,15 @@ func (s *Service) finish(ctx context.Context, id string, pages []string, texts [
 		c := round(t.Confidence)
 		m.Pages[i].OCRConfidence = &c
 		m.Pages[i].Rotation = t.Rotation
+		if t.Blank && !slices.Contains(m.Pages[i].Warnings, BlankPageWarning) {
+			m.Pages[i].Warnings = append(m.Pages[i].Warnings, BlankPageWarning)
+		}
 	}
 	return s.writeStatus(ctx, m, sohoa.StatusReady, "")
 }
+
+// BlankPageWarning tells the clerk a page was found blank and not read.
+const BlankPageWarning = "Trang trắng (có thể là mặt sau để trống của bản quét hai mặt), không nhận dạng. Nếu trang có nội dung, hãy quét lại."
 
 func drain(done <-chan pageResult, n int) {
 	for range n {

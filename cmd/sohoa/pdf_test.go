@@ -5,9 +5,11 @@ import (
 	"crypto/md5"
 	"crypto/rc4"
 	"fmt"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,6 +140,34 @@ func TestPDFInputs(t *testing.T) {
 	}
 	if r := s.do("GET", "/healthz", "", nil, ""); r.Status != 200 {
 		t.Errorf("healthz: %d", r.Status)
+	}
+
+	// Two sheets scanned on both sides: their blank backs are flagged to
+	// the clerk and not read; the fronts are.
+	var back bytes.Buffer
+	if err := jpeg.Encode(&back, pdftest.BlankBack(), &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	front := fixture(t, "page-150dpi.jpg")
+	var duplex []pdftest.Page
+	for range 2 {
+		duplex = append(duplex, pdftest.Page{JPEG: front, Width: 1240, Height: 1754, DPI: 150},
+			pdftest.Page{JPEG: back.Bytes(), Width: 1240, Height: 1754, DPI: 150})
+	}
+	id = s.mustUploadBytes("Hồ sơ quét hai mặt", part{"file", "hai-mat.pdf", pdftest.Make(duplex)})
+	if d := s.waitDone(id); d.Status != "ready" {
+		t.Fatalf("duplex scan: %+v", d)
+	}
+	var full struct {
+		Pages []struct{ Warnings []string }
+	}
+	s.get("/api/v1/documents/"+id).json(t, &full)
+	pages := strings.Split(string(s.get("/api/v1/documents/"+id+"/text").Body), "\f")
+	for i, p := range full.Pages {
+		blank := slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "Trang trắng") })
+		if blank != (i%2 == 1) || (i%2 == 0) != strings.Contains(pages[i], "Đỗ Thị Dung") {
+			t.Errorf("page %d: warnings %q, text %q", i+1, p.Warnings, pages[i])
+		}
 	}
 }
 

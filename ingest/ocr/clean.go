@@ -19,10 +19,11 @@ typedef struct {
 	int median;          // whether the 3x3 median ran
 	int sealed;          // pixels of a seal's rings whitened
 	int evened;          // whether the paper was evened out
+	int blank;           // whether the page holds nothing to read
 	int err;
 } clean_result;
 
-enum { OPT_ORIENT = 1, OPT_DESKEW = 2, OPT_UPSCALE = 4, OPT_DENOISE = 8, OPT_SEAL = 16, OPT_CONTRAST = 32, OPT_EVEN = 64 };
+enum { OPT_ORIENT = 1, OPT_DESKEW = 2, OPT_UPSCALE = 4, OPT_DENOISE = 8, OPT_SEAL = 16, OPT_CONTRAST = 32, OPT_EVEN = 64, OPT_BLANK = 128 };
 
 static PIX *swap(PIX *old, PIX *fresh) {
 	if (fresh == NULL) return old;
@@ -159,6 +160,29 @@ static int shading(PIX *g) {
 	return hi > lo ? hi - lo : 0;
 }
 
+// blank reports whether a page holds nothing to read: fewer than five
+// blots of dark ink (under 128) the size of a letter, a thirtieth of an
+// inch to half an inch tall and no wider than half an inch. The blank back
+// of a sheet scanned on both sides has none, or a punch hole or two; dust
+// is smaller, the shadow of the scanner's edge longer, and one line of
+// text has dozens.
+static int blank(PIX *g, int dpi) {
+	if (dpi <= 0) dpi = 300;
+	PIX *ink = pixThresholdToBinary(g, 128);
+	if (!ink) return 0;
+	BOXA *boxes = pixConnCompBB(ink, 8);
+	pixDestroy(&ink);
+	if (!boxes) return 0;
+	int letters = 0;
+	for (int i = 0; i < boxaGetCount(boxes) && letters < 5; i++) {
+		l_int32 x, y, w, h;
+		boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h);
+		if (h >= dpi / 30 && h <= dpi / 2 && w <= dpi / 2) letters++;
+	}
+	boxaDestroy(&boxes);
+	return letters < 5;
+}
+
 // normalize stretches an 8-bit image's levels so that the letters' dark
 // core is black and the paper white: a faded photocopy (grey letters on
 // grey paper) then looks like a scan of the original, and the seal step
@@ -169,7 +193,8 @@ static int shading(PIX *g) {
 static int normalize(PIX *g) {
 	levels lv;
 	if (!page_levels(g, &lv)) return 0;
-	if ((lv.core < 8 && lv.paper_dark > 247) || lv.paper_dark - lv.core < 40) return 0;
+	// Ink no darker than 160 is not letters (the other side showing through).
+	if ((lv.core < 8 && lv.paper_dark > 247) || lv.paper_dark - lv.core < 40 || lv.core > 160) return 0;
 	return pixGammaTRC(g, g, 1.0, lv.core, lv.paper_dark) != NULL;
 }
 
@@ -296,6 +321,10 @@ static void clean_page(const unsigned char *data, size_t size, int dpi, TessBase
 			r->median = 1;
 		}
 	}
+	if ((opts & OPT_BLANK) && (r->blank = blank(g, r->dpi))) {
+		pixDestroy(&g);
+		return; // nothing to read: no image handed back
+	}
 	if (opts & OPT_CONTRAST)
 		normalize(g);
 	if (opts & OPT_SEAL)
@@ -370,7 +399,8 @@ const (
 	CleanSeal     = C.OPT_SEAL     // whiten a seal's mid-grey rings over the text
 	CleanContrast = C.OPT_CONTRAST // letters black and paper white
 	CleanEven     = C.OPT_EVEN     // even out the paper's grey where a shadow lies on it
-	CleanAll      = CleanOrient | CleanDeskew | CleanUpscale | CleanDenoise | CleanSeal | CleanContrast | CleanEven
+	CleanBlank    = C.OPT_BLANK    // find blank pages, which are not read
+	CleanAll      = CleanOrient | CleanDeskew | CleanUpscale | CleanDenoise | CleanSeal | CleanContrast | CleanEven | CleanBlank
 )
 
 // Transform is what cleaning did to a page before OCR, in that order:
@@ -383,7 +413,8 @@ type Transform struct {
 	Median        bool
 	Sealed        bool
 	Evened        bool
-	DPI           int // of the cleaned image, as told to Tesseract; 0 when unknown
+	Blank         bool // nothing to read: no image comes back
+	DPI           int  // of the cleaned image, as told to Tesseract; 0 when unknown
 }
 
 type osdHandle = *C.TessBaseAPI
@@ -417,7 +448,7 @@ func clean(img []byte, dpi int, osd osdHandle, opts int) ([]byte, *Transform, er
 	}
 	out := C.GoBytes(unsafe.Pointer(r.data), C.int(r.size))
 	return out, &Transform{Width: int(r.width), Height: int(r.height), Scale: float64(r.scale), Quads: int(r.quads),
-		Skew: float64(r.skew), Median: r.median != 0, Sealed: r.sealed > 0, Evened: r.evened != 0, DPI: int(r.dpi)}, nil
+		Skew: float64(r.skew), Median: r.median != 0, Sealed: r.sealed > 0, Evened: r.evened != 0, Blank: r.blank != 0, DPI: int(r.dpi)}, nil
 }
 
 // Unmap takes a word box found on the cleaned image back to the original

@@ -109,7 +109,7 @@ func (e *Engine) Recognize(img []byte) (*sohoa.PageText, error) {
 	if err != nil {
 		return nil, err
 	}
-	if first&CleanOrient == 0 && e.clean&CleanOrient != 0 && (len(pt.Words) < 30 || pt.Confidence < 70) {
+	if first&CleanOrient == 0 && e.clean&CleanOrient != 0 && !pt.Blank && (len(pt.Words) < 30 || pt.Confidence < 70) {
 		again, err := e.read(img, dpi, e.clean)
 		if err != nil {
 			return nil, err
@@ -133,6 +133,9 @@ func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 			return nil, err
 		}
 		img, tr = cleaned, t
+		if t.Blank {
+			return &sohoa.PageText{Engine: "tesseract " + gosseract.Version(), Languages: e.langs, Words: []sohoa.Word{}, Blank: true}, nil
+		}
 		// The cleaned image carries no resolution; without one Tesseract
 		// assumes 70 dpi, and its layout analysis, whose limits are in
 		// inches, then misreads tables.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"sohoa"
+	"sohoa/internal/pdftest"
 )
 
 // Each cleaning step is tested on the kind of scan it is for: it must read
@@ -143,5 +144,50 @@ func TestUpsideDownPage(t *testing.T) {
 	cer := CER(pt.Text, groundTruth(t, "pages/d1-thongbao.gt.txt"))
 	if pt.Rotation != 180 || cer > 0.02 {
 		t.Fatalf("rotation %d, CER %.1f%%:\n%s", pt.Rotation, 100*cer, pt.Text)
+	}
+}
+
+// TestBlankPage: the blank back of a sheet is found blank and not read; a
+// page with one line on it is read.
+func TestBlankPage(t *testing.T) {
+	e, err := New("vie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	read := func(img image.Image) *sohoa.PageText {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		pt, err := e.Recognize(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pt
+	}
+	back := pdftest.BlankBack()
+	if pt := read(back); !pt.Blank || len(pt.Words) != 0 {
+		t.Fatalf("blank %v, %d words: %q", pt.Blank, len(pt.Words), pt.Text)
+	}
+	// One line of a diploma (150 dpi) on the same sheet.
+	f, err := os.Open("../../testdata/page-150dpi.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	page, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := page.Bounds()
+	line.Min.Y, line.Max.Y = 450, 500
+	for y := line.Min.Y; y < line.Max.Y; y++ {
+		for x := 100; x < line.Max.X; x++ {
+			back.Set(x, y+400, page.At(x, y))
+		}
+	}
+	if pt := read(back); pt.Blank || !strings.Contains(pt.Text, "tốt nghiệp") {
+		t.Fatalf("a page with a line on it: blank %v, text %q", pt.Blank, pt.Text)
 	}
 }

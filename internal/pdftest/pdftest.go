@@ -1,12 +1,42 @@
 // Package pdftest writes small PDFs for tests and benchmarks: scanned
-// pages (one JPEG each) or born-digital text.
+// pages (one JPEG each) or born-digital text; and the blank back of a
+// scanned sheet.
 package pdftest
 
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"strings"
 )
+
+// BlankBack draws the blank back of an A4 sheet scanned on both sides at
+// 150 dpi (1240×1754): the shadow of the scanner's edge, two punch holes
+// and some dust.
+func BlankBack() *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, 1240, 1754))
+	for i := range img.Pix {
+		img.Pix[i] = 0xF4
+	}
+	for y := range 1754 {
+		for x := range 12 {
+			img.Pix[y*1240+x] = 0x30 // the scanner's edge
+		}
+	}
+	for _, c := range [][2]int{{60, 600}, {60, 1150}} { // punch holes, 6 mm
+		for y := c[1] - 18; y <= c[1]+18; y++ {
+			for x := c[0] - 18; x <= c[0]+18; x++ {
+				if (x-c[0])*(x-c[0])+(y-c[1])*(y-c[1]) <= 18*18 {
+					img.Pix[y*1240+x] = 0x20
+				}
+			}
+		}
+	}
+	for i := range 40 { // dust
+		img.Pix[(100+i*37)*1240+200+i*23] = 0x40
+	}
+	return img
+}
 
 // Page is a page of a test PDF: a grey JPEG scan filling it, or text.
 type Page struct {
