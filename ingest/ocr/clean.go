@@ -139,6 +139,7 @@ static int page_levels(PIX *g, levels *lv) {
 // of cells, at a tenth of the size. A scan is even (0-10); a phone photo
 // under a lamp or a page bent off the glass is not.
 static int shading(PIX *g) {
+	if (pixGetWidth(g) < 400 || pixGetHeight(g) < 400) return 0; // not a page
 	PIX *small = pixScaleAreaMap(g, 0.1, 0.1);
 	if (!small) return 0;
 	int w = pixGetWidth(small), h = pixGetHeight(small), wpl = pixGetWpl(small);
@@ -374,6 +375,9 @@ static void clean_page(const unsigned char *data, size_t size, int dpi, TessBase
 }
 
 static TessBaseAPI *osd_new(void) {
+	// Leptonica's messages would land in the logs unstructured; every
+	// call's result is checked instead.
+	setMsgSeverity(L_SEVERITY_NONE);
 	TessBaseAPI *api = TessBaseAPICreate();
 	if (TessBaseAPIInit3(api, NULL, "osd") != 0) { TessBaseAPIDelete(api); return NULL; }
 	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
