@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/otiai10/gosseract/v2"
 
@@ -158,7 +159,7 @@ func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 	var sum float64
 	for _, b := range boxes {
 		w := strings.TrimSpace(b.Word)
-		if w == "" {
+		if w == "" || speck(w, b.Confidence) {
 			continue
 		}
 		word := sohoa.Word{
@@ -180,6 +181,22 @@ func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 		pt.Rotation, pt.Skew, pt.Upscaled, pt.Denoised, pt.Unsealed, pt.Evened = tr.Quads*90, round2(tr.Skew), tr.Scale != 1, tr.Median, tr.Sealed, tr.Evened
 	}
 	return pt, nil
+}
+
+// speck reports whether a word is a mark Tesseract made of a speck, a rule
+// or empty space: punctuation, symbols or modifier letters alone ("_", "~",
+// "ˆ", "`"), read with confidence under 70. Dropping them took 0.1–0.2
+// points of CER off the variants of the sample and held-out pages.
+func speck(w string, confidence float64) bool {
+	if confidence >= 70 {
+		return false
+	}
+	for _, r := range w {
+		if !unicode.IsPunct(r) && !unicode.IsSymbol(r) && !unicode.Is(unicode.Lm, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Text lays words out as lines: a space between words of a line, a newline
