@@ -74,9 +74,12 @@ func NewWith(langs string, cleanOpts int) (*Engine, error) {
 			return nil, errors.New("init tesseract orientation detection: osd.traineddata missing (tesseract-ocr-osd)")
 		}
 	}
-	// Load the models now, at start-up, on a blank page: a missing language
-	// is a configuration error, not a failed document.
-	if _, err := e.Recognize(blankPNG()); err != nil {
+	// Load the models now, at start-up, on a blank page read without
+	// cleaning (which would find it blank and not run Tesseract): a missing
+	// language is a configuration error, not a failed document, and
+	// gosseract silences stderr while it loads them, which must not happen
+	// while other engines' pages are being logged.
+	if _, err := e.read(blankPNG(), 0, 0); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("init tesseract (%s): %w", langs, err)
 	}

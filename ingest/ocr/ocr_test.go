@@ -116,3 +116,12 @@ func TestSpeck(t *testing.T) {
 		}
 	}
 }
+
+// TestNewLoadsTheModels: a missing language is an error when the engine is
+// made, at start-up, not at the first page (gosseract loads lazily).
+func TestNewLoadsTheModels(t *testing.T) {
+	if e, err := New("xyz"); err == nil {
+		e.Close()
+		t.Fatal("an engine for a language that is not installed")
+	}
+}
