@@ -290,12 +290,13 @@ static void clean_page(const unsigned char *data, size_t size, int dpi, TessBase
 		g = pixConvertTo8(pix, 0);
 	pixDestroy(&pix);
 	if (!g) { r->err = 2; return; }
-	// Pages under 200 dpi are brought to 225: on the sample pages as
-	// accurate as 300 and 30% faster to read.
+	// Pages under 200 dpi are brought to 200: on the 150 dpi sample and
+	// held-out pages as accurate as 225 (0.6% and 0.9% against 0.5% and
+	// 1.0%) and 0.03 s faster; 225 was as accurate as 300 and 30% faster.
 	if ((opts & OPT_UPSCALE) && r->dpi > 0 && r->dpi < 200) {
-		r->scale = 225.0f / r->dpi;
+		r->scale = 200.0f / r->dpi;
 		g = swap(g, pixScaleGrayLI(g, r->scale, r->scale));
-		r->dpi = 225;
+		r->dpi = 200;
 	}
 	if ((opts & OPT_EVEN) && shading(g) > 30) {
 		// The paper brought to white tile by tile (Leptonica's defaults:
@@ -398,7 +399,7 @@ import (
 const (
 	CleanOrient   = C.OPT_ORIENT   // turn a page fed in sideways or upside down upright (Tesseract OSD)
 	CleanDeskew   = C.OPT_DESKEW   // straighten small angles
-	CleanUpscale  = C.OPT_UPSCALE  // pages under 200 dpi to 225
+	CleanUpscale  = C.OPT_UPSCALE  // pages under 200 dpi to 200
 	CleanDenoise  = C.OPT_DENOISE  // 3×3 median where the paper is speckled
 	CleanSeal     = C.OPT_SEAL     // whiten a seal's mid-grey rings over the text
 	CleanContrast = C.OPT_CONTRAST // letters black and paper white
