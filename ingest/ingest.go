@@ -305,7 +305,7 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 		m.Title = strings.TrimSuffix(files[0].Name, fileExt(files[0].Name))
 	}
 	for _, f := range files {
-		if err := s.putFile(ctx, f.path, f.Size, f.SHA256); err != nil {
+		if err := s.putFile(ctx, f); err != nil {
 			return nil, err
 		}
 		m.Originals = append(m.Originals, sohoa.Original{SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType, Filename: f.Name})
@@ -350,12 +350,9 @@ func (s *Service) Accept(ctx context.Context, up *Upload) (*sohoa.Document, erro
 // layer is kept as its reading, so that it is not OCR'd.
 func (s *Service) acceptPDF(ctx context.Context, m *sohoa.Manifest, f *File, keepText bool) error {
 	err := scan.ExtractPDF(ctx, f.path, f.PDF, keepText, func(n int, p *scan.PDFPage) error {
-		sum := sha256.Sum256(p.Image)
-		sha := hex.EncodeToString(sum[:])
-		if _, err := s.store.Stat(ctx, store.OriginalKey(sha)); err != nil {
-			if err := store.PutVerified(ctx, s.store, store.OriginalKey(sha), bytes.NewReader(p.Image), int64(len(p.Image)), sha); err != nil {
-				return fmt.Errorf("store page %d of %s: %w", n, f.Name, err)
-			}
+		sha, err := s.putPage(ctx, p.Image)
+		if err != nil {
+			return fmt.Errorf("store page %d of %s: %w", n, f.Name, err)
 		}
 		page := sohoa.Page{Number: len(m.Pages) + 1, SHA256: sha, ContentType: p.ContentType, Width: p.Width, Height: p.Height,
 			DPI: p.DPI, Source: f.SHA256, Frame: n - 1}
@@ -540,25 +537,41 @@ func fileExt(name string) string {
 	return ""
 }
 
-// putFile stores a spooled file under its digest unless it is there already.
-func (s *Service) putFile(ctx context.Context, path string, size int64, sha string) error {
+// putOriginal stores size bytes from open under their digest sha unless
+// the store holds them already: originals are content-addressed.
+func (s *Service) putOriginal(ctx context.Context, sha string, size int64, open func() (io.ReadCloser, error)) error {
 	key := store.OriginalKey(sha)
 	if info, err := s.store.Stat(ctx, key); err == nil && info.Size == size {
-		return nil // content-addressed: the same bytes are already kept
+		return nil
 	}
-	fh, err := os.Open(path)
+	r, err := open()
 	if err != nil {
 		return err
 	}
-	defer fh.Close()
-	if err := store.PutVerified(ctx, s.store, key, fh, size, sha); err != nil {
+	defer r.Close()
+	if err := store.PutVerified(ctx, s.store, key, r, size, sha); err != nil {
 		return fmt.Errorf("store original %s: %w", sha, err)
 	}
 	return nil
 }
 
-// putTIFFPage cuts page i out of a multi-page TIFF and stores it as its own
-// original, so that each page can be shown and read alone.
+// putFile stores a spooled file as an original.
+func (s *Service) putFile(ctx context.Context, f *File) error {
+	return s.putOriginal(ctx, f.SHA256, f.Size, func() (io.ReadCloser, error) { return os.Open(f.path) })
+}
+
+// putPage stores a page cut out of an upload (a TIFF's frame, a PDF's
+// scan) as an original of its own, so that it can be shown and read
+// alone, and returns its digest.
+func (s *Service) putPage(ctx context.Context, page []byte) (string, error) {
+	sum := sha256.Sum256(page)
+	sha := hex.EncodeToString(sum[:])
+	return sha, s.putOriginal(ctx, sha, int64(len(page)), func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(page)), nil
+	})
+}
+
+// putTIFFPage cuts page i out of a multi-page TIFF and stores it.
 func (s *Service) putTIFFPage(ctx context.Context, f *File, i int) (string, error) {
 	fh, err := os.Open(f.path)
 	if err != nil {
@@ -569,13 +582,8 @@ func (s *Service) putTIFFPage(ctx context.Context, f *File, i int) (string, erro
 	if err != nil {
 		return "", sohoa.Errorf(sohoa.EINVALID, "Không tách được trang %d của tệp TIFF %q: %v.", i+1, f.Name, err)
 	}
-	sum := sha256.Sum256(page)
-	sha := hex.EncodeToString(sum[:])
-	key := store.OriginalKey(sha)
-	if _, err := s.store.Stat(ctx, key); err == nil {
-		return sha, nil
-	}
-	if err := store.PutVerified(ctx, s.store, key, strings.NewReader(string(page)), int64(len(page)), sha); err != nil {
+	sha, err := s.putPage(ctx, page)
+	if err != nil {
 		return "", fmt.Errorf("store page %d of %s: %w", i+1, f.Name, err)
 	}
 	return sha, nil
