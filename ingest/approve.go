@@ -42,13 +42,11 @@ func (s *Service) Approve(ctx context.Context, id string, by *sohoa.Principal, b
 	if s.cfg.Certifier == nil {
 		return nil, sohoa.Errorf(sohoa.EUNAVAILABLE, "Chưa cấu hình chứng thư số để ký bản sao.")
 	}
-	mu := s.lock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	m, err := s.Manifest(ctx, id)
+	m, unlock, err := s.lockManifest(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if m.Status != sohoa.StatusReady {
 		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Chỉ phê duyệt được văn bản đã nhận dạng xong.")
 	}
@@ -106,13 +104,11 @@ func (s *Service) Revoke(ctx context.Context, id string, by *sohoa.Principal, re
 	if reason == "" {
 		return nil, sohoa.FieldError("reason", "Cần nêu lý do thu hồi (reason).")
 	}
-	mu := s.lock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	m, err := s.Manifest(ctx, id)
+	m, unlock, err := s.lockManifest(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	a := s.endApproval(m, sohoa.ApprovalRevoked, by.Username, reason)
 	if a == nil {
 		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Văn bản không có phiên bản đang được phê duyệt.")

@@ -111,10 +111,19 @@ func New(s store.Store, cat Catalog, idx Indexer, log *slog.Logger, cfg Config) 
 	return &Service{store: s, cat: cat, idx: idx, log: log, cfg: cfg, now: time.Now, wake: make(chan struct{}, 1)}
 }
 
-func (s *Service) lock(id string) *sync.Mutex {
+// lockManifest takes document id's lock and reads its manifest, for a
+// change made under the lock; the caller calls unlock when done. On an
+// error the lock is released already.
+func (s *Service) lockManifest(ctx context.Context, id string) (m *sohoa.Manifest, unlock func(), err error) {
 	h := fnv.New32a()
 	h.Write([]byte(id))
-	return &s.locks[h.Sum32()%uint32(len(s.locks))]
+	mu := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	mu.Lock()
+	if m, err = s.Manifest(ctx, id); err != nil {
+		mu.Unlock()
+		return nil, nil, err
+	}
+	return m, mu.Unlock, nil
 }
 
 // File is an uploaded file spooled to disk, checked and hashed.
@@ -403,13 +412,11 @@ type Patch struct {
 // Each changed field is kept in the manifest's history with who, when, the
 // old and the new value; earlier revisions of the manifest stay in the store.
 func (s *Service) Update(ctx context.Context, id string, p *Patch) (*sohoa.Document, error) {
-	mu := s.lock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	m, err := s.Manifest(ctx, id)
+	m, unlock, err := s.lockManifest(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	typ := m.Type
 	if p.Type != nil {
 		typ = *p.Type
@@ -617,13 +624,11 @@ func (s *Service) Manifest(ctx context.Context, id string) (*sohoa.Manifest, err
 // Delete tombstones a document in the store, then removes it from the index
 // and the catalog. The originals stay: the store is the record.
 func (s *Service) Delete(ctx context.Context, id, by string) error {
-	mu := s.lock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	m, err := s.Manifest(ctx, id)
+	m, unlock, err := s.lockManifest(ctx, id)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	m.Deleted = &sohoa.Deletion{At: s.now().UTC(), By: by}
 	revoked := s.endApproval(m, sohoa.ApprovalRevoked, by, "Hồ sơ đã bị xóa.")
 	if err := s.putManifest(ctx, m); err != nil {

@@ -217,13 +217,11 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 // indexing comes first, so that a crash between the two indexes again
 // rather than never.
 func (s *Service) finish(ctx context.Context, id string, pages []string, texts []*sohoa.PageText) error {
-	mu := s.lock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	m, err := s.Manifest(ctx, id)
+	m, unlock, err := s.lockManifest(ctx, id)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if err := s.idx.Put(ctx, m.IndexDocument(pages)); err != nil {
 		return err
 	}
@@ -288,13 +286,11 @@ func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // setStatus moves a document to status in its manifest, then the catalog.
 func (s *Service) setStatus(ctx context.Context, id string, status sohoa.Status, reason string) error {
-	mu := s.lock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	m, err := s.Manifest(ctx, id)
+	m, unlock, err := s.lockManifest(ctx, id)
 	if err != nil {
 		return err // deleted meanwhile: leave the tombstone alone
 	}
+	defer unlock()
 	return s.writeStatus(ctx, m, status, reason)
 }
 
