@@ -95,7 +95,6 @@ func needsTonePlacement(s string) bool {
 // become "hòa", "khỏe", "thủy". "quý", "quà" keep theirs: there u belongs to
 // the consonant qu.
 func placeTone(word string) string {
-	letters := []rune(norm.NFD.String(word))
 	type letter struct {
 		base  rune
 		marks []rune
@@ -103,7 +102,7 @@ func placeTone(word string) string {
 	var ls []letter
 	tone := rune(0)
 	toneAt := -1
-	for _, r := range letters {
+	for _, r := range norm.NFD.String(word) {
 		if unicode.Is(unicode.Mn, r) {
 			if len(ls) == 0 {
 				return word
