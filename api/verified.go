@@ -15,7 +15,7 @@ import (
 
 	"sohoa"
 	"sohoa/catalog"
-	"sohoa/ingest"
+	"sohoa/store"
 	"sohoa/sign"
 )
 
@@ -101,7 +101,7 @@ func (s *Server) approvedCopy(r *http.Request, action string) (*sohoa.Approval, 
 }
 
 func (s *Server) writePDF(w http.ResponseWriter, r *http.Request, a *sohoa.Approval) {
-	rc, err := s.Ingest.Open(r.Context(), ingest.SignedPDFKey(a.DocumentID, a.Version))
+	rc, err := s.Ingest.Open(r.Context(), store.SignedPDFKey(a.DocumentID, a.Version))
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -29,11 +29,6 @@ type ApprovalCatalog interface {
 // vietnam is the Department's time zone (UTC+7, no daylight saving).
 var vietnam = time.FixedZone("ICT", 7*3600)
 
-// SignedPDFKey is where the signed copy of an approved version is kept.
-func SignedPDFKey(id string, version int) string {
-	return fmt.Sprintf("documents/%s/approvals/%d/signed.pdf", id, version)
-}
-
 // Approve makes the current version of a ready document its verified,
 // signed digitized copy: the PDF with its mark and PAdES signature, and the
 // receipt. body is the converting body the copy names; verifyBase the
@@ -78,7 +73,7 @@ func (s *Service) Approve(ctx context.Context, id string, by *sohoa.Principal, b
 	}
 	sum := sha256.Sum256(pdf)
 	a.PDFSHA256 = hex.EncodeToString(sum[:])
-	if err := s.store.Put(ctx, SignedPDFKey(id, a.Version), bytes.NewReader(pdf), int64(len(pdf))); err != nil {
+	if err := s.store.Put(ctx, store.SignedPDFKey(id, a.Version), bytes.NewReader(pdf), int64(len(pdf))); err != nil {
 		return nil, err
 	}
 	payload, _ := json.Marshal(sohoa.Receipt{Document: id, Version: a.Version, Status: a.Status, Code: a.Code, Type: m.Type,

@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
-	"strconv"
+	"math/rand/v2"
+	"time"
 
 	"sohoa"
 )
@@ -42,6 +44,24 @@ type Lister interface {
 	List(ctx context.Context, prefix string, fn func(key string) error) error
 }
 
+// Swapper makes a read-modify-write safe across processes and machines:
+// Load returns a blob with its version, Swap writes only over that
+// version. Keys written with Swap are written only with Swap.
+type Swapper interface {
+	// Load returns the whole blob at key and its version.
+	Load(ctx context.Context, key string) ([]byte, Version, error)
+	// Swap writes data at key if the blob there is still at version old
+	// (Absent: if there is none) and returns the new version. When another
+	// writer came first it writes nothing and returns ErrChanged.
+	Swap(ctx context.Context, key string, data []byte, old Version) (Version, error)
+}
+
+// Version names one state of a blob: an S3 ETag, a digest on disk.
+type Version string
+
+// Absent is the version of a key that holds nothing.
+const Absent Version = ""
+
 // Store is the whole contract every backend implements.
 type Store interface {
 	Getter
@@ -49,6 +69,7 @@ type Store interface {
 	Statter
 	Deleter
 	Lister
+	Swapper
 }
 
 // Info describes a stored blob.
@@ -57,21 +78,16 @@ type Info struct {
 	Size int64
 }
 
-// Keys of the layout described in the package documentation.
-func OriginalKey(sha string) string { return "originals/sha256/" + sha }
-func ManifestKey(id string) string  { return "documents/" + id + "/manifest.json" }
-func TextKey(id string) string      { return "documents/" + id + "/text.txt" }
+// ErrChanged is returned by Swap when the blob is no longer at the version
+// the caller read: read again and retry.
+var ErrChanged = &sohoa.Error{Code: sohoa.ECONFLICT, Message: "Dữ liệu vừa được người khác thay đổi; vui lòng thử lại."}
 
-// ManifestRevisionKey is where revision rev of a manifest is kept for good.
-func ManifestRevisionKey(id string, rev int) string {
-	return fmt.Sprintf("documents/%s/revisions/%06d.json", id, rev)
+// Unavailable wraps a failure of the store itself (unreachable, out of
+// space): nothing the caller sent is at fault, and trying later may work.
+func Unavailable(op, key string, err error) error {
+	return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Message: "Kho lưu trữ tạm thời không truy cập được; vui lòng thử lại sau.",
+		Err: fmt.Errorf("%s %s: %w", op, key, err)}
 }
-func PageOCRKey(id string, n int) string {
-	return "documents/" + id + "/pages/" + strconv.Itoa(n) + "/ocr.json"
-}
-
-// DocumentsPrefix is where every manifest lives.
-const DocumentsPrefix = "documents/"
 
 // ErrDigestMismatch is returned by PutVerified when the bytes read do not
 // hash to the promised digest.
@@ -149,6 +165,66 @@ func PutJSON(ctx context.Context, s Putter, key string, v any) error {
 		return fmt.Errorf("encode %s: %w", key, err)
 	}
 	return s.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
+}
+
+// MaxSwapTries bounds how often Update reads again after losing a race.
+const MaxSwapTries = 50
+
+// Update applies fn to the blob at key (nil and exists false when there is
+// none) and swaps the result in, reading again and calling fn again each
+// time another writer came first; fn must therefore only compute. It
+// returns the bytes written (or left, when fn returns ErrUnchanged).
+func Update(ctx context.Context, s Swapper, key string, fn func(data []byte, exists bool) ([]byte, error)) ([]byte, error) {
+	for try := 0; ; try++ {
+		data, v, err := s.Load(ctx, key)
+		exists := err == nil
+		if err != nil && !sohoa.IsNotFound(err) {
+			return nil, err
+		}
+		next, err := fn(data, exists)
+		if errors.Is(err, ErrUnchanged) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.Swap(ctx, key, next, v)
+		if err == nil {
+			return next, nil
+		}
+		if !errors.Is(err, ErrChanged) || try+1 >= MaxSwapTries {
+			return nil, err
+		}
+		// Others are writing the same key: let them through first.
+		backoff := time.Duration(1+rand.IntN(1<<min(try, 6))) * time.Millisecond
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// ErrUnchanged, returned by Update's fn, leaves the blob as it is.
+var ErrUnchanged = errors.New("unchanged")
+
+// UpdateJSON is Update for a JSON blob decoded into a new T.
+func UpdateJSON[T any](ctx context.Context, s Swapper, key string, fn func(v *T, exists bool) error) (*T, error) {
+	var out *T
+	_, err := Update(ctx, s, key, func(data []byte, exists bool) ([]byte, error) {
+		v := new(T)
+		if exists {
+			if err := json.Unmarshal(data, v); err != nil {
+				return nil, fmt.Errorf("decode %s: %w", key, err)
+			}
+		}
+		out = v
+		if err := fn(v, exists); err != nil {
+			return nil, err
+		}
+		return json.MarshalIndent(v, "", " ")
+	})
+	return out, err
 }
 
 // NotFound returns the error backends give for a missing key.

@@ -5,6 +5,7 @@
 package fs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,8 +19,9 @@ import (
 	"sohoa/store"
 )
 
-// Store keeps blobs under Root. Temporary files live in Root/.tmp, which List
-// never shows.
+// Store keeps blobs under Root. Temporary files live in Root/.tmp and swap
+// locks in Root/.locks, which List never shows. Failures of the disk itself
+// (full, read-only, I/O errors) are sohoa.EUNAVAILABLE.
 type Store struct {
 	root string
 }
@@ -28,14 +30,16 @@ const tmpDir = ".tmp"
 
 // Open returns a store rooted at dir, creating it if needed.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Join(dir, tmpDir), 0o750); err != nil {
-		return nil, fmt.Errorf("open fs store: %w", err)
+	for _, d := range []string{tmpDir, lockDir} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o750); err != nil {
+			return nil, fmt.Errorf("open fs store: %w", err)
+		}
 	}
 	return &Store{root: dir}, nil
 }
 
 func (s *Store) path(key string) (string, error) {
-	if !store.ValidKey(key) || strings.HasPrefix(key, tmpDir+"/") {
+	if !store.ValidKey(key) || strings.HasPrefix(key, tmpDir+"/") || strings.HasPrefix(key, lockDir+"/") {
 		return "", sohoa.Errorf(sohoa.EINVALID, "Khóa lưu trữ không hợp lệ: %q.", key)
 	}
 	return filepath.Join(s.root, filepath.FromSlash(key)), nil
@@ -50,7 +54,10 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, store.NotFound(key)
 	}
-	return f, err
+	if err != nil {
+		return nil, store.Unavailable("get", key, err)
+	}
+	return f, nil
 }
 
 func (s *Store) Stat(ctx context.Context, key string) (store.Info, error) {
@@ -63,7 +70,7 @@ func (s *Store) Stat(ctx context.Context, key string) (store.Info, error) {
 		return store.Info{}, store.NotFound(key)
 	}
 	if err != nil {
-		return store.Info{}, err
+		return store.Info{}, store.Unavailable("stat", key, err)
 	}
 	if fi.IsDir() {
 		return store.Info{}, store.NotFound(key)
@@ -71,18 +78,24 @@ func (s *Store) Stat(ctx context.Context, key string) (store.Info, error) {
 	return store.Info{Key: key, Size: fi.Size()}, nil
 }
 
-func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (err error) {
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) error {
 	p, err := s.path(key)
 	if err != nil {
 		return err
 	}
+	return s.write(ctx, key, p, r, size)
+}
+
+// write puts r at path p through a temporary file, fsynced, renamed into
+// place, its directory fsynced.
+func (s *Store) write(ctx context.Context, key, p string, r io.Reader, size int64) (err error) {
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return store.Unavailable("put", key, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Join(s.root, tmpDir), "put-*")
 	if err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return store.Unavailable("put", key, err)
 	}
 	defer func() {
 		if err != nil {
@@ -91,22 +104,29 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (e
 		}
 	}()
 	n, err := io.Copy(tmp, readerWithContext{ctx, r})
+	var we *writeError
+	if errors.As(err, &we) {
+		return store.Unavailable("put", key, we.err)
+	}
 	if err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return fmt.Errorf("put %s: %w", key, err) // the reader's failure: the caller's
 	}
 	if size >= 0 && n != size {
 		return fmt.Errorf("put %s: wrote %d bytes, want %d", key, n, size)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return store.Unavailable("put", key, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return store.Unavailable("put", key, err)
 	}
 	if err = os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return store.Unavailable("put", key, err)
 	}
-	return syncDir(dir)
+	if err = syncDir(dir); err != nil {
+		return store.Unavailable("put", key, err)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -124,7 +144,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("delete %s: %w", key, err)
+		return store.Unavailable("delete", key, err)
 	}
 	return nil
 }
@@ -145,7 +165,7 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(key string) err
 		rel, _ := filepath.Rel(s.root, p)
 		key := filepath.ToSlash(rel)
 		if d.IsDir() {
-			if key == tmpDir {
+			if key == tmpDir || key == lockDir {
 				return filepath.SkipDir
 			}
 			// Skip directories that cannot hold a key with the prefix.
@@ -160,10 +180,26 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(key string) err
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return fn(key)
+		if err := fn(key); err != nil {
+			return listStop{err}
+		}
+		return nil
 	})
+	if err != nil && !errors.Is(err, ctx.Err()) {
+		var stop listStop
+		if errors.As(err, &stop) {
+			return stop.err
+		}
+		return store.Unavailable("list", prefix, err)
+	}
 	return err
 }
+
+// listStop carries fn's own error through WalkDir, told apart from the
+// disk's.
+type listStop struct{ err error }
+
+func (l listStop) Error() string { return l.err.Error() }
 
 // readerWithContext stops a copy when ctx is done.
 type readerWithContext struct {
@@ -177,3 +213,32 @@ func (r readerWithContext) Read(p []byte) (int, error) {
 	}
 	return r.r.Read(p)
 }
+
+// WriteTo keeps io.Copy from using the temporary file's ReadFrom, so that
+// a failed write is told apart from a failed read.
+func (r readerWithContext) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			n += int64(m)
+			if werr != nil {
+				return n, &writeError{werr}
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return e.err.Error() }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,13 +1,19 @@
 // Package s3 is the blob store on an S3-compatible object store (MinIO or
 // any other), through minio-go. It uses only what S3 itself promises: single
-// PUTs are atomic, a missing key answers NoSuchKey, listings are lexical.
+// PUTs are atomic, a missing key answers NoSuchKey, listings are lexical,
+// a PUT with If-Match or If-None-Match is refused when the object changed.
 package s3
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"syscall"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -45,7 +51,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{client: client, bucket: cfg.Bucket}
 	exists, err := client.BucketExists(ctx, cfg.Bucket)
 	if err != nil {
-		return nil, fmt.Errorf("open s3 store: bucket %s: %w", cfg.Bucket, err)
+		return nil, fmt.Errorf("open s3 store: bucket %s: %w", cfg.Bucket, translate(ctx, "open", cfg.Bucket, err))
 	}
 	if !exists {
 		err := client.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region})
@@ -60,17 +66,36 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// translate maps minio-go's "no such key" to sohoa's, before any wrapping:
-// ToErrorResponse does not unwrap.
-func translate(key string, err error) error {
+// translate maps minio-go's errors to sohoa's, before any wrapping
+// (ToErrorResponse does not unwrap): no such key, a lost conditional
+// write, and the store away (no answer, or a 5xx) as sohoa.EUNAVAILABLE.
+func translate(ctx context.Context, op, key string, err error) error {
 	if err == nil {
 		return nil
 	}
-	resp := minio.ToErrorResponse(err)
-	if resp.Code == "NoSuchKey" || resp.StatusCode == http.StatusNotFound {
-		return store.NotFound(key)
+	if ctx.Err() != nil {
+		return fmt.Errorf("s3 %s %s: %w", op, key, ctx.Err())
 	}
-	return fmt.Errorf("s3 %s: %w", key, err)
+	resp := minio.ToErrorResponse(err)
+	switch {
+	case resp.Code == "NoSuchKey" || resp.StatusCode == http.StatusNotFound:
+		return store.NotFound(key)
+	case resp.Code == "PreconditionFailed" || resp.StatusCode == http.StatusPreconditionFailed ||
+		resp.Code == "ConditionalRequestConflict":
+		return fmt.Errorf("s3 %s %s: %w", op, key, store.ErrChanged)
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || unreachable(err):
+		return store.Unavailable("s3 "+op, key, err)
+	}
+	return fmt.Errorf("s3 %s %s: %w", op, key, err)
+}
+
+// unreachable reports whether err is the network's: no connection, a
+// reset, a timeout, an answer cut short.
+func unreachable(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	return errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }
 
 func checkKey(key string) error {
@@ -84,16 +109,93 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
+	obj, head, err := s.get(ctx, key, 32<<10)
+	if err != nil {
+		return nil, err
+	}
+	return &object{Reader: io.MultiReader(bytes.NewReader(head), obj), obj: obj, ctx: ctx, key: key}, nil
+}
+
+// get opens key and reads up to n bytes of it, so that a missing key is
+// found here, by the GET itself: a Stat before the first read would be a
+// request of its own, and the GET after it one conditional on the ETag the
+// Stat saw, failing when a writer came between.
+func (s *Store) get(ctx context.Context, key string, n int) (*minio.Object, []byte, error) {
 	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, translate(key, err)
+		return nil, nil, translate(ctx, "get", key, err)
 	}
-	// GetObject reports a missing key only on Stat or the first read.
-	if _, err := obj.Stat(); err != nil {
+	head := make([]byte, n)
+	k, err := io.ReadFull(obj, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		obj.Close()
-		return nil, translate(key, err)
+		return nil, nil, translate(ctx, "get", key, err)
 	}
-	return obj, nil
+	return obj, head[:k], nil
+}
+
+// object reads a GET's body, translating the errors of a store that
+// breaks it off.
+type object struct {
+	io.Reader
+	obj *minio.Object
+	ctx context.Context
+	key string
+}
+
+func (o *object) Read(p []byte) (int, error) {
+	n, err := o.Reader.Read(p)
+	if err != nil && err != io.EOF {
+		err = translate(o.ctx, "read", o.key, err)
+	}
+	return n, err
+}
+
+func (o *object) Close() error { return o.obj.Close() }
+
+func (s *Store) Load(ctx context.Context, key string) ([]byte, store.Version, error) {
+	if err := checkKey(key); err != nil {
+		return nil, store.Absent, err
+	}
+	obj, head, err := s.get(ctx, key, 64<<10)
+	if err != nil {
+		return nil, store.Absent, err
+	}
+	defer obj.Close()
+	rest, err := io.ReadAll(obj)
+	if err != nil {
+		return nil, store.Absent, translate(ctx, "load", key, err)
+	}
+	// Read to the end, Stat answers from the GET's own headers (earlier it
+	// would also shrink the size the object reads up to).
+	info, err := obj.Stat()
+	if err != nil {
+		return nil, store.Absent, translate(ctx, "load", key, err)
+	}
+	return append(head, rest...), store.Version(info.ETag), nil
+}
+
+// Swap is a PUT with If-Match on the ETag read (If-None-Match: * for a new
+// key), which S3 and MinIO refuse with 412 when another writer came first.
+func (s *Store) Swap(ctx context.Context, key string, data []byte, old store.Version) (store.Version, error) {
+	if err := checkKey(key); err != nil {
+		return store.Absent, err
+	}
+	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: 64 << 20}
+	if old == store.Absent {
+		opts.SetMatchETagExcept("*")
+	} else {
+		opts.SetMatchETag(string(old))
+	}
+	info, err := s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(data), int64(len(data)), opts)
+	err = translate(ctx, "swap", key, err)
+	if sohoa.IsNotFound(err) { // If-Match on a key deleted meanwhile
+		err = fmt.Errorf("s3 swap %s: gone: %w", key, store.ErrChanged)
+	}
+	if err != nil {
+		return store.Absent, err
+	}
+	return store.Version(info.ETag), nil
 }
 
 func (s *Store) Stat(ctx context.Context, key string) (store.Info, error) {
@@ -102,7 +204,7 @@ func (s *Store) Stat(ctx context.Context, key string) (store.Info, error) {
 	}
 	oi, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
 	if err != nil {
-		return store.Info{}, translate(key, err)
+		return store.Info{}, translate(ctx, "stat", key, err)
 	}
 	return store.Info{Key: key, Size: oi.Size}, nil
 }
@@ -116,14 +218,14 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) er
 		// Up to 64 MiB goes as one PUT (atomic, no multipart left behind).
 		PartSize: 64 << 20,
 	})
-	return translate(key, err)
+	return translate(ctx, "put", key, err)
 }
 
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	err := translate(key, s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
+	err := translate(ctx, "delete", key, s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}))
 	if sohoa.IsNotFound(err) {
 		return nil
 	}
@@ -135,7 +237,7 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(key string) err
 	defer cancel() // stops the listing goroutine when fn fails
 	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
 		if obj.Err != nil {
-			return fmt.Errorf("s3 list %s: %w", prefix, obj.Err)
+			return translate(ctx, "list", prefix, obj.Err)
 		}
 		if err := fn(obj.Key); err != nil {
 			return err

@@ -8,8 +8,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +151,71 @@ func Test(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("SwapCreatesOnce", func(t *testing.T) {
+		s := newStore(t)
+		v1, err := s.Swap(ctx, "m/manifest.json", []byte("one"), store.Absent)
+		if err != nil || v1 == store.Absent {
+			t.Fatalf("Swap on a new key = %q, %v", v1, err)
+		}
+		if _, err := s.Swap(ctx, "m/manifest.json", []byte("two"), store.Absent); !errors.Is(err, store.ErrChanged) {
+			t.Fatalf("a second create: %v, want ErrChanged", err)
+		}
+		if got := mustGet(t, s, "m/manifest.json"); string(got) != "one" {
+			t.Fatalf("a refused create wrote %q", got)
+		}
+		if _, err := s.Swap(ctx, "m/other.json", []byte("x"), v1); !errors.Is(err, store.ErrChanged) {
+			t.Fatalf("Swap of a missing key from a version: %v, want ErrChanged", err)
+		}
+		if _, _, err := s.Load(ctx, "m/nothing.json"); !sohoa.IsNotFound(err) {
+			t.Fatalf("Load missing: %v, want not_found", err)
+		}
+	})
+
+	t.Run("SwapRefusesALostUpdate", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.Swap(ctx, "k", []byte("rev 1"), store.Absent); err != nil {
+			t.Fatal(err)
+		}
+		data, v, err := s.Load(ctx, "k")
+		if err != nil || string(data) != "rev 1" {
+			t.Fatalf("Load = %q, %v", data, err)
+		}
+		v2, err := s.Swap(ctx, "k", []byte("rev 2 by A"), v)
+		if err != nil || v2 == v {
+			t.Fatalf("Swap from the version read = %q, %v (old %q)", v2, err, v)
+		}
+		// B read rev 1 too: its write must not land over A's.
+		if _, err := s.Swap(ctx, "k", []byte("rev 2 by B"), v); !errors.Is(err, store.ErrChanged) {
+			t.Fatalf("Swap from a stale version: %v, want ErrChanged", err)
+		}
+		data, v3, _ := s.Load(ctx, "k")
+		if string(data) != "rev 2 by A" || v3 != v2 {
+			t.Fatalf("after a refused swap: %q at %q, want A's at %q", data, v3, v2)
+		}
+	})
+
+	t.Run("UpdateUnderContention", func(t *testing.T) {
+		s := newStore(t)
+		const writers, each = 8, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := Increment(ctx, s, "counter.json", fmt.Sprintf("g%d", w), each); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		CheckCounter(t, s, "counter.json", writers*each)
+	})
+
 	t.Run("Concurrent", func(t *testing.T) {
 		s := newStore(t)
 		var wg sync.WaitGroup
@@ -171,6 +240,92 @@ func Test(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Fatalf("concurrent puts left a mixed blob")
 		}
 	})
+}
+
+// Counter is what Increment keeps at its key: every increment, by whom.
+type Counter struct {
+	N   int      `json:"n"`
+	Log []string `json:"log"`
+}
+
+// Increment adds one to the counter at key n times through store.Update,
+// as writer; with several writers, processes or goroutines, none may be lost.
+func Increment(ctx context.Context, s store.Swapper, key, writer string, n int) error {
+	for i := range n {
+		_, err := store.UpdateJSON(ctx, s, key, func(c *Counter, _ bool) error {
+			c.N++
+			c.Log = append(c.Log, fmt.Sprintf("%s#%d", writer, i))
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("%s, increment %d: %w", writer, i, err)
+		}
+	}
+	return nil
+}
+
+// CheckCounter fails t unless the counter at key counts want, each
+// increment once.
+func CheckCounter(t *testing.T, s store.Store, key string, want int) {
+	t.Helper()
+	var c Counter
+	if err := store.GetJSON(context.Background(), s, key, &c); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range c.Log {
+		if seen[e] {
+			t.Fatalf("increment %s counted twice", e)
+		}
+		seen[e] = true
+	}
+	if c.N != want || len(c.Log) != want {
+		t.Fatalf("counter at %d with %d increments logged, want %d: updates were lost", c.N, len(c.Log), want)
+	}
+}
+
+// RaceEnv, when set in a test binary's environment, makes its
+// TestRaceChild a writer of RaceProcesses: the value is the writer's name.
+const RaceEnv = "SOHOA_STORETEST_RACE"
+
+// RaceProcesses starts two copies of the running test binary, each running
+// its TestRaceChild (which calls Increment(key, n) on the same store with
+// the environment given), and checks that no increment was lost.
+func RaceProcesses(t *testing.T, s store.Store, key string, n int, env ...string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	outs := make([][]byte, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRaceChild$", "-test.count=1")
+		cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("%s=process-%d", RaceEnv, i),
+			"SOHOA_STORETEST_KEY="+key, fmt.Sprintf("SOHOA_STORETEST_N=%d", n))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = cmd.CombinedOutput()
+		}()
+	}
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatalf("writer process %d: %v\n%s", i, errs[i], outs[i])
+		}
+	}
+	CheckCounter(t, s, key, 2*n)
+}
+
+// RaceChild is the body of a TestRaceChild: it increments when run by
+// RaceProcesses and skips otherwise.
+func RaceChild(t *testing.T, open func() store.Store) {
+	writer := os.Getenv(RaceEnv)
+	if writer == "" {
+		t.Skip("run by RaceProcesses")
+	}
+	n, _ := strconv.Atoi(os.Getenv("SOHOA_STORETEST_N"))
+	if err := Increment(context.Background(), open(), os.Getenv("SOHOA_STORETEST_KEY"), writer, n); err != nil {
+		t.Fatal(err)
+	}
 }
 
 type errReader struct{}

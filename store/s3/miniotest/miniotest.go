@@ -30,7 +30,10 @@ type Server struct {
 	Endpoint  string
 	AccessKey string
 	SecretKey string
+	bin, dir  string
+	console   int
 	cmd       *exec.Cmd
+	out       *strings.Builder
 }
 
 // Stop stops the server now, as a crash would.
@@ -71,38 +74,52 @@ func Start(tb testing.TB) *Server {
 		}
 		tb.Skip("no MinIO server binary (run `make minio`, or `make test` which does)")
 	}
-	port, console := freePort(tb), freePort(tb)
+	port := freePort(tb)
 	secret := make([]byte, 12)
 	rand.Read(secret)
-	srv := &Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", port), AccessKey: "sohoatest", SecretKey: hex.EncodeToString(secret)}
-	dir := tb.TempDir()
-	cmd := exec.Command(bin, "server", filepath.Join(dir, "data"),
-		"--address", srv.Endpoint, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), "--quiet")
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+srv.AccessKey, "MINIO_ROOT_PASSWORD="+srv.SecretKey,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+dir)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
+	srv := &Server{Endpoint: fmt.Sprintf("127.0.0.1:%d", port), AccessKey: "sohoatest", SecretKey: hex.EncodeToString(secret),
+		bin: bin, dir: tb.TempDir(), console: freePort(tb)}
+	tb.Cleanup(srv.Stop)
+	srv.start(tb)
+	return srv
+}
+
+// Restart starts a stopped server again, on the same address with the same
+// data, as an operator brings MinIO back after an outage.
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.Stop()
+	s.start(tb)
+}
+
+func (s *Server) start(tb testing.TB) {
+	tb.Helper()
+	cmd := exec.Command(s.bin, "server", filepath.Join(s.dir, "data"),
+		"--address", s.Endpoint, "--console-address", fmt.Sprintf("127.0.0.1:%d", s.console), "--quiet")
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+s.AccessKey, "MINIO_ROOT_PASSWORD="+s.SecretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "HOME="+s.dir)
+	s.out = &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = s.out, s.out
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start minio: %v", err)
 	}
-	srv.cmd = cmd
-	tb.Cleanup(srv.Stop)
+	s.cmd = cmd
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	// The health endpoint may answer before the object layer is up: wait
 	// until a real S3 call succeeds.
-	client, err := minio.New(srv.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(srv.AccessKey, srv.SecretKey, "")})
+	client, err := minio.New(s.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, "")})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for {
 		_, err := client.ListBuckets(ctx)
 		if err == nil {
-			return srv
+			return
 		}
 		select {
 		case <-ctx.Done():
-			tb.Fatalf("minio did not become ready: %v\n%s", err, out.String())
+			tb.Fatalf("minio did not become ready: %v\n%s", err, s.out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
