@@ -15,8 +15,8 @@ import (
 
 	"sohoa"
 	"sohoa/catalog"
-	"sohoa/store"
 	"sohoa/sign"
+	"sohoa/store"
 )
 
 // approveDocument makes the document's current version its verified,
