@@ -43,6 +43,8 @@ type Document struct {
 	// DuplicateOf names the record this one was knowingly stored beside.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	Pages       []Page `json:"pages"`
+	// Revision is that of the manifest the document shows.
+	Revision int `json:"-"`
 }
 
 // Masked returns a copy with dates of birth and CCCD numbers masked.
@@ -153,13 +155,17 @@ func (m *Manifest) SetStatus(s Status, at time.Time, reason string) {
 func (m *Manifest) Document() *Document {
 	d := &Document{ID: m.ID, Title: m.Title, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath,
 		Metadata: m.Metadata, Subject: SubjectOf(m.Type, m.Metadata), Status: m.Status, Error: m.Error,
-		CreatedAt: m.CreatedAt, CreatedBy: m.CreatedBy, DuplicateOf: m.DuplicateOf, Pages: m.Pages}
+		CreatedAt: m.CreatedAt, CreatedBy: m.CreatedBy, DuplicateOf: m.DuplicateOf, Pages: m.Pages, Revision: m.Revision}
 	if d.Metadata == nil {
 		d.Metadata = Metadata{}
 	}
+	// Updated when its status or its record last changed.
 	d.UpdatedAt = m.CreatedAt
-	if n := len(m.History); n > 0 {
+	if n := len(m.History); n > 0 && m.History[n-1].At.After(d.UpdatedAt) {
 		d.UpdatedAt = m.History[n-1].At
+	}
+	if n := len(m.Changes); n > 0 && m.Changes[n-1].At.After(d.UpdatedAt) {
+		d.UpdatedAt = m.Changes[n-1].At
 	}
 	return d
 }

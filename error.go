@@ -3,6 +3,7 @@ package sohoa
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes, stable for programs; mapped to HTTP statuses in one table in
@@ -26,9 +27,19 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, when one is.
 	Field string
-	// Existing names the record a conflict is with, when one is.
+	// Fields lists every field at fault when there are several (Field and
+	// Message are then the first's).
+	Fields []FieldProblem
+	// Existing names the record a conflict is with, when the caller may
+	// know of it.
 	Existing string
 	Err      error
+}
+
+// FieldProblem is what is wrong with one input field.
+type FieldProblem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string {
@@ -43,6 +54,54 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with a formatted Vietnamese message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an EINVALID error naming the field.
+func FieldError(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Problems gathers what is wrong with several fields, so that a form is
+// answered with all of it at once.
+type Problems []FieldProblem
+
+// Add notes a problem with field.
+func (p *Problems) Add(field, format string, args ...any) {
+	*p = append(*p, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// AddError notes err: each field of an *Error with fields, its message
+// under its field otherwise. Errors that are not EINVALID are returned.
+func (p *Problems) AddError(err error) error {
+	var e *Error
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &e) || e.Code != EINVALID {
+		return err
+	}
+	if len(e.Fields) > 0 {
+		*p = append(*p, e.Fields...)
+	} else {
+		*p = append(*p, FieldProblem{Field: e.Field, Message: e.Message})
+	}
+	return nil
+}
+
+// Err returns nil when there is no problem, else one EINVALID error
+// holding them all: its message lists them, its Field is the first's.
+func (p Problems) Err() error {
+	switch len(p) {
+	case 0:
+		return nil
+	case 1:
+		return &Error{Code: EINVALID, Field: p[0].Field, Message: p[0].Message}
+	}
+	msgs := make([]string, len(p))
+	for i, f := range p {
+		msgs[i] = f.Message
+	}
+	return &Error{Code: EINVALID, Field: p[0].Field, Fields: p, Message: strings.Join(msgs, " ")}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -137,11 +137,6 @@ var DocTypes = map[string]*DocType{
 // KindList ([]string).
 type Metadata map[string]any
 
-// FieldError returns an EINVALID error naming the field.
-func FieldError(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
 func fieldErr(f *Field, format string, args ...any) *Error {
 	return FieldError(f.Name, "Trường %s (%s): %s", f.Name, f.Label, fmt.Sprintf(format, args...))
 }
@@ -155,31 +150,37 @@ var (
 // ValidateMetadata checks raw fields (from JSON or a form) against the type
 // and returns them normalized. Unknown fields, wrong types, impossible
 // dates, malformed identifiers and a CCCD inconsistent with the birth date
-// or sex are errors naming the field.
+// or sex are errors naming the field; every field at fault is named.
 func ValidateMetadata(typeName string, raw map[string]any) (Metadata, error) {
 	t, ok := DocTypes[typeName]
 	if !ok {
 		return nil, FieldError("type", "Loại hồ sơ %q không hợp lệ (%s).", typeName, strings.Join(TypeNames(), ", "))
 	}
 	out := Metadata{}
+	var errs Problems
 	for _, name := range sortedKeys(raw) {
 		v := raw[name]
 		f, ok := t.Field(name)
 		if !ok {
-			return nil, FieldError(name, "Trường %q không có trong loại %q (%s).", name, t.Name, t.Label)
+			errs.Add(name, "Trường %q không có trong loại %q (%s).", name, t.Name, t.Label)
+			continue
 		}
 		if v == nil {
 			continue
 		}
 		nv, err := normalizeField(f, v)
 		if err != nil {
-			return nil, err
+			errs.AddError(err)
+			continue
 		}
 		if nv != nil {
 			out[name] = nv
 		}
 	}
-	if err := checkSubject(t, out); err != nil {
+	if len(errs) == 0 {
+		errs.AddError(checkSubject(t, out))
+	}
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -199,72 +200,22 @@ func TypeNames() []string { return sortedKeys(DocTypes) }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(vntext.Normalize(s)), " ") }
 
+// normalizeField checks one value of field f and returns it as kept, nil
+// for an empty one.
 func normalizeField(f *Field, v any) (any, error) {
-	if f.Kind == KindList {
-		var items []string
-		switch v := v.(type) {
-		case []string:
-			items = v
-		case []any:
-			for _, e := range v {
-				s, ok := e.(string)
-				if !ok {
-					return nil, fieldErr(f, "phải là danh sách chuỗi ký tự.")
-				}
-				items = append(items, s)
-			}
-		case string:
-			items = strings.Split(v, "\n")
-		default:
-			return nil, fieldErr(f, "phải là danh sách chuỗi ký tự.")
-		}
-		var out []string
-		for _, s := range items {
-			if s = oneLine(s); s != "" {
-				if len([]rune(s)) > 500 {
-					return nil, fieldErr(f, "mỗi dòng tối đa 500 ký tự.")
-				}
-				out = append(out, s)
-			}
-		}
-		if len(out) > 100 {
-			return nil, fieldErr(f, "tối đa 100 dòng.")
-		}
-		if len(out) == 0 {
-			return nil, nil
-		}
-		return out, nil
-	}
-	if f.Kind == KindInt {
-		var n int
-		switch v := v.(type) {
-		case float64:
-			if v != float64(int(v)) {
-				return nil, fieldErr(f, "phải là số nguyên.")
-			}
-			n = int(v)
-		case int:
-			n = v
-		case string:
-			var err error
-			if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
-				return nil, fieldErr(f, "%q không phải số nguyên.", v)
-			}
-		default:
-			return nil, fieldErr(f, "phải là số nguyên.")
-		}
-		if n < 0 || n > 100000 {
-			return nil, fieldErr(f, "phải từ 0 đến 100000.")
-		}
-		return n, nil
+	switch f.Kind {
+	case KindList:
+		return normalizeList(f, v)
+	case KindInt:
+		return normalizeInt(f, v)
 	}
 	s, ok := v.(string)
 	if !ok {
-		if n, isNum := v.(float64); isNum && f.Kind == KindYear {
-			s = strconv.Itoa(int(n))
-		} else {
+		n, isNum := v.(float64)
+		if !isNum || f.Kind != KindYear {
 			return nil, fieldErr(f, "phải là chuỗi ký tự.")
 		}
+		s = strconv.Itoa(int(n))
 	}
 	if f.Kind == KindLongText {
 		lines := strings.Split(vntext.Normalize(s), "\n")
@@ -281,6 +232,73 @@ func normalizeField(f *Field, v any) (any, error) {
 	if max := limits[f.Kind]; max > 0 && len([]rune(s)) > max {
 		return nil, fieldErr(f, "dài %d ký tự, tối đa %d.", len([]rune(s)), max)
 	}
+	return checkString(f, s)
+}
+
+// normalizeList reads a list field: a JSON array of strings, or lines.
+func normalizeList(f *Field, v any) (any, error) {
+	var items []string
+	switch v := v.(type) {
+	case []string:
+		items = v
+	case []any:
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fieldErr(f, "phải là danh sách chuỗi ký tự.")
+			}
+			items = append(items, s)
+		}
+	case string:
+		items = strings.Split(v, "\n")
+	default:
+		return nil, fieldErr(f, "phải là danh sách chuỗi ký tự.")
+	}
+	var out []string
+	for _, s := range items {
+		if s = oneLine(s); s != "" {
+			if len([]rune(s)) > 500 {
+				return nil, fieldErr(f, "mỗi dòng tối đa 500 ký tự.")
+			}
+			out = append(out, s)
+		}
+	}
+	if len(out) > 100 {
+		return nil, fieldErr(f, "tối đa 100 dòng.")
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// normalizeInt reads an integer field: a JSON number or digits.
+func normalizeInt(f *Field, v any) (any, error) {
+	var n int
+	switch v := v.(type) {
+	case float64:
+		if v != float64(int(v)) {
+			return nil, fieldErr(f, "phải là số nguyên.")
+		}
+		n = int(v)
+	case int:
+		n = v
+	case string:
+		var err error
+		if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+			return nil, fieldErr(f, "%q không phải số nguyên.", v)
+		}
+	default:
+		return nil, fieldErr(f, "phải là số nguyên.")
+	}
+	if n < 0 || n > 100000 {
+		return nil, fieldErr(f, "phải từ 0 đến 100000.")
+	}
+	return n, nil
+}
+
+// checkString checks a normalized, non-empty string against its kind.
+func checkString(f *Field, s string) (any, error) {
 	switch f.Kind {
 	case KindDate:
 		d, err := ParseDate(s)

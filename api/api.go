@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/x509"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -16,66 +18,54 @@ import (
 	"github.com/gorilla/mux"
 
 	"sohoa"
-	"sohoa/catalog"
-	"sohoa/ingest"
-	"sohoa/search"
+	"sohoa/directory"
+	"sohoa/records"
 )
 
 //go:embed openapi.yaml
 var openAPI []byte
 
-// Catalog is what the API reads from the catalog.
-type Catalog interface {
-	Document(ctx context.Context, id string) (*sohoa.Document, error)
-	Documents(ctx context.Context, f catalog.Filter) (*catalog.Page, error)
+// Records is the use cases on records (package records).
+type Records interface {
+	Upload(ctx context.Context, p *sohoa.Principal, form sohoa.UploadForm) (*records.Uploaded, error)
+	List(ctx context.Context, p *sohoa.Principal, q records.ListQuery) (*sohoa.DocumentList, error)
+	Person(ctx context.Context, p *sohoa.Principal, cccd string, q records.ListQuery) (*sohoa.DocumentList, error)
+	Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error)
+	Update(ctx context.Context, p *sohoa.Principal, id string, patch *sohoa.RecordPatch) (*sohoa.Document, error)
+	Delete(ctx context.Context, p *sohoa.Principal, id string) error
+	History(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Change, error)
+	Text(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)
+	PageImage(ctx context.Context, p *sohoa.Principal, id, n string) (*records.Blob, error)
+	PageText(ctx context.Context, p *sohoa.Principal, id, n string) (string, error)
+	Search(ctx context.Context, p *sohoa.Principal, q sohoa.SearchQuery) (*sohoa.SearchResult, error)
+	Approve(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Approval, error)
+	Revoke(ctx context.Context, p *sohoa.Principal, id, reason string) (*sohoa.Approval, error)
+	Approvals(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Approval, error)
+	SignedPDF(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)
+	Receipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
+	Verify(ctx context.Context, code string) (*records.Verification, error)
+	VerifiedLookup(ctx context.Context, p *sohoa.Principal, q records.VerifiedQuery) ([]*sohoa.Verified, error)
+	VerifiedPDF(ctx context.Context, p *sohoa.Principal, id string, use records.Use) (*records.Blob, error)
+	VerifiedReceipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
+	Reuse(ctx context.Context, p *sohoa.Principal, from, to time.Time) (*records.ReuseSummary, error)
+	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
+}
+
+// Directory is units, users, tokens and sessions (package directory).
+type Directory interface {
 	Authenticate(ctx context.Context, token string) (*sohoa.Principal, error)
-	Login(ctx context.Context, username, password string) (*sohoa.User, error)
-	RevokeValue(ctx context.Context, value string) error
+	Login(ctx context.Context, username, password, address string) (*directory.Session, error)
+	Logout(ctx context.Context, token string) error
 	Unit(ctx context.Context, id string) (*sohoa.Unit, error)
 	Units(ctx context.Context) ([]*sohoa.Unit, error)
+	AddUnit(ctx context.Context, by *sohoa.Principal, u *sohoa.Unit) error
 	User(ctx context.Context, id string) (*sohoa.User, error)
-	Users(ctx context.Context) ([]*sohoa.User, error)
-	Token(ctx context.Context, id string) (*catalog.Token, error)
-	Tokens(ctx context.Context, userID string) ([]*catalog.Token, error)
-	Audit(ctx context.Context, f catalog.AuditFilter) ([]*sohoa.AuditEntry, error)
-	ApprovalByCode(ctx context.Context, code string) (*sohoa.Approval, error)
-	Verified(ctx context.Context, f catalog.VerifiedFilter) ([]*catalog.Verified, error)
-	AddReuse(ctx context.Context, e *catalog.ReuseEntry) error
-	Reuse(ctx context.Context, from, to time.Time) ([]*catalog.ReuseEntry, error)
-}
-
-// Directory changes units, users and tokens.
-type Directory interface {
-	AddUnit(ctx context.Context, u *sohoa.Unit) error
-	AddUser(ctx context.Context, u *sohoa.User, password string) error
-	SetUserDisabled(ctx context.Context, id string, disabled bool) (*sohoa.User, error)
-	AddToken(ctx context.Context, userID, name, kind, value string, ttl time.Duration) (string, *catalog.Token, error)
-	RevokeToken(ctx context.Context, id string) (*catalog.Token, error)
-}
-
-// Auditor records who read or changed what.
-type Auditor interface {
-	Record(ctx context.Context, e *sohoa.AuditEntry) error
-}
-
-// Searcher answers search queries.
-type Searcher interface {
-	Search(ctx context.Context, q search.Query) (*search.Result, error)
-}
-
-// Ingest is the write path.
-type Ingest interface {
-	Spool(r io.Reader, name string) (*ingest.File, error)
-	ExpandZip(f *ingest.File) ([]*ingest.File, error)
-	Accept(ctx context.Context, up *ingest.Upload) (*sohoa.Document, error)
-	Update(ctx context.Context, id string, p *ingest.Patch) (*sohoa.Document, error)
-	History(ctx context.Context, id string) ([]sohoa.Change, error)
-	Delete(ctx context.Context, id, by string) error
-	Open(ctx context.Context, key string) (io.ReadCloser, error)
-	PageText(ctx context.Context, id string, n int) (*sohoa.PageText, error)
-	Approve(ctx context.Context, id string, by *sohoa.Principal, body, verifyBase string) (*sohoa.Approval, error)
-	Revoke(ctx context.Context, id string, by *sohoa.Principal, reason string) (*sohoa.Approval, error)
-	Approvals(ctx context.Context, id string) ([]sohoa.Approval, error)
+	Users(ctx context.Context, by *sohoa.Principal) ([]*sohoa.User, error)
+	AddUser(ctx context.Context, by *sohoa.Principal, u *sohoa.User, password string) error
+	SetUserDisabled(ctx context.Context, by *sohoa.Principal, id string, disabled bool) (*sohoa.User, error)
+	Tokens(ctx context.Context, by *sohoa.Principal, userID string) ([]*sohoa.Token, error)
+	AddToken(ctx context.Context, by *sohoa.Principal, userID, name string) (string, *sohoa.Token, error)
+	RevokeToken(ctx context.Context, by *sohoa.Principal, id string) error
 }
 
 // HealthCheck reports why uploads cannot be taken, or nil.
@@ -83,39 +73,28 @@ type HealthCheck func(ctx context.Context) error
 
 // Server serves the API.
 type Server struct {
-	Catalog   Catalog
+	Records   Records
 	Directory Directory
-	Audit     Auditor
-	Search    Searcher
-	Ingest    Ingest
 	Health    map[string]HealthCheck
 	Log       *slog.Logger
+	// Version is the running sohoa's, shown by /healthz.
+	Version   string
 	MaxUpload int64 // bytes in one upload request
-	MaxFiles  int
-	// SessionTTL is how long a login lasts.
-	SessionTTL time.Duration
-	// Certificates is the signing certificate chain, PEM, published at
-	// /api/v1/keys for offline checks.
-	Certificates []byte
-	// PublicURL is where verification codes are checked (/verify/{code}).
-	PublicURL string
+	// Certificates is the signing certificate chain, published at
+	// /api/v1/keys for offline checks, with its PEM.
+	Certificates   []*x509.Certificate
+	CertificatePEM []byte
 	// VerifyPerMinute bounds the public verification page per client address.
 	VerifyPerMinute int
 
-	loginSlots chan struct{}
-	limits     *limiter
+	limits *limiter
 }
 
 // Handler returns the HTTP handler of every route.
 func (s *Server) Handler() http.Handler {
-	// Password hashing takes 64 MiB a try: a few at a time.
-	s.loginSlots = make(chan struct{}, 4)
 	s.limits = newLimiter()
 	if s.VerifyPerMinute == 0 {
 		s.VerifyPerMinute = 30
-	}
-	if s.SessionTTL == 0 {
-		s.SessionTTL = 12 * time.Hour
 	}
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, sohoa.Errorf(sohoa.ENOTFOUND, "Không có địa chỉ này (%s).", r.URL.Path))
@@ -140,8 +119,9 @@ func (s *Server) Handler() http.Handler {
 
 type principalKey struct{}
 
-func principal(ctx context.Context) *sohoa.Principal {
-	p, _ := ctx.Value(principalKey{}).(*sohoa.Principal)
+// principal is who the request speaks for, with why and from where.
+func principal(r *http.Request) *sohoa.Principal {
+	p, _ := r.Context().Value(principalKey{}).(*sohoa.Principal)
 	return p
 }
 
@@ -166,7 +146,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.error(w, r, sohoa.Errorf(sohoa.EUNAUTHORIZED, "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer <token>)."))
 			return
 		}
-		p, err := s.Catalog.Authenticate(r.Context(), token)
+		p, err := s.Directory.Authenticate(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sohoa", error="invalid_token"`)
 			s.error(w, r, err)
@@ -177,6 +157,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.error(w, r, &sohoa.Error{Code: codeRateLimited, Message: "Vượt quá số yêu cầu cho phép mỗi phút; vui lòng thử lại sau."})
 			return
 		}
+		p.Purpose, p.Address = purpose(r), clientAddr(r)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }
@@ -186,7 +167,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 func (s *Server) require(roles string, next http.Handler) http.Handler {
 	allowed := strings.Split(roles, ",")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principal(r.Context())
+		p := principal(r)
 		for _, role := range allowed {
 			if p != nil && (p.Role == role || p.Role == sohoa.RoleAdmin) {
 				next.ServeHTTP(w, r)
@@ -195,20 +176,6 @@ func (s *Server) require(roles string, next http.Handler) http.Handler {
 		}
 		s.error(w, r, sohoa.Errorf(sohoa.EFORBIDDEN, "Tài khoản của bạn không có quyền thực hiện thao tác này."))
 	})
-}
-
-// audit records an action of the request's principal. What cannot be
-// recorded is not done: the caller answers with the error.
-func (s *Server) audit(r *http.Request, action, document, detail string) error {
-	p := principal(r.Context())
-	e := &sohoa.AuditEntry{Action: action, Document: document, Detail: detail, Purpose: purpose(r), Client: clientAddr(r)}
-	if p != nil {
-		e.UserID, e.Username, e.UnitID = p.UserID, p.Username, p.UnitID
-	}
-	if err := s.Audit.Record(r.Context(), e); err != nil {
-		return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Message: "Không ghi được nhật ký truy cập; thao tác chưa được thực hiện.", Err: err}
-	}
-	return nil
 }
 
 // purpose is why the caller reads: the X-Purpose header or ?purpose=.
@@ -251,20 +218,30 @@ var statuses = map[string]int{
 	codeRateLimited:      http.StatusTooManyRequests,
 }
 
+// retryAfter is when a client should try again after a 503.
+const retryAfter = "30"
+
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := sohoa.ErrorCode(err)
 	status, ok := statuses[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if code == sohoa.EINTERNAL {
+	switch code {
+	case sohoa.EINTERNAL:
 		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	case sohoa.EUNAVAILABLE:
+		s.Log.Warn("unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryAfter)
 	}
-	body := map[string]string{"code": code, "message": sohoa.ErrorMessage(err)}
+	body := map[string]any{"code": code, "message": sohoa.ErrorMessage(err)}
 	var e *sohoa.Error
 	if errors.As(err, &e) {
 		if e.Field != "" {
 			body["field"] = e.Field
+		}
+		if len(e.Fields) > 0 {
+			body["fields"] = e.Fields
 		}
 		if e.Existing != "" {
 			body["existing_id"] = e.Existing
@@ -315,9 +292,53 @@ func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, sohoa.Errorf(sohoa.EINVALID, "Tham số %s phải là số nguyên từ %d đến %d.", name, lo, hi)
+		return 0, sohoa.FieldError(name, "Tham số %s phải là số nguyên từ %d đến %d.", name, lo, hi)
 	}
 	return n, nil
+}
+
+// decodeJSON reads a JSON body into v, a pointer to a struct: fields it
+// does not have and values of the wrong type are errors naming the field.
+func decodeJSON(r *http.Request, v any) error {
+	var raw map[string]json.RawMessage
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&raw); err != nil {
+		return sohoa.Errorf(sohoa.EINVALID, "Nội dung không phải một đối tượng JSON hợp lệ.")
+	}
+	known := jsonFields(reflect.TypeOf(v).Elem())
+	var errs sohoa.Problems
+	for name := range raw {
+		if !known[name] {
+			errs.Add(name, "Trường %q không được hỗ trợ.", name)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(raw)
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(b, v); errors.As(err, &typeErr) {
+		return sohoa.FieldError(typeErr.Field, "Trường %s có kiểu dữ liệu không đúng (cần %s).", typeErr.Field, typeErr.Type)
+	} else if err != nil {
+		return sohoa.Errorf(sohoa.EINVALID, "Nội dung không phải JSON hợp lệ.")
+	}
+	return nil
+}
+
+// jsonFields lists the JSON names of a struct's fields.
+func jsonFields(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = true
+	}
+	return out
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -326,15 +347,17 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	reasons := map[string]string{}
 	for name, check := range s.Health {
 		if err := check(ctx); err != nil {
-			reasons[name] = err.Error()
+			// The public is told what is wrong, the log where.
+			s.Log.Warn("unhealthy", "check", name, "err", err)
+			reasons[name] = sohoa.ErrorMessage(err)
 		}
 	}
 	if len(reasons) > 0 {
-		s.Log.Warn("unhealthy", "reasons", reasons)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reasons": reasons})
+		w.Header().Set("Retry-After", retryAfter)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reasons": reasons, "version": s.Version})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.Version})
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {

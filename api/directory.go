@@ -1,15 +1,11 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 
 	"sohoa"
-	"sohoa/catalog"
 )
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -21,38 +17,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	select {
-	case s.loginSlots <- struct{}{}:
-		defer func() { <-s.loginSlots }()
-	case <-r.Context().Done():
-		return
-	}
-	u, err := s.Catalog.Login(r.Context(), req.Username, req.Password)
-	if err != nil {
-		time.Sleep(200 * time.Millisecond) // a guesser's every try costs
-		s.error(w, r, err)
-		return
-	}
-	token, t, err := s.Directory.AddToken(r.Context(), u.ID, "đăng nhập", catalog.TokenSession, "", s.SessionTTL)
+	session, err := s.Directory.Login(r.Context(), req.Username, req.Password, clientAddr(r))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	p, err := s.Catalog.Authenticate(r.Context(), token)
-	if err == nil {
-		err = s.audit(r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), sohoa.ActionLogin, "", "")
-	}
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil, Expires: *t.ExpiresAt})
-	writeJSON(w, http.StatusOK, map[string]any{"token": token, "expires_at": t.ExpiresAt, "user": u})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: session.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil, Expires: session.ExpiresAt})
+	writeJSON(w, http.StatusOK, map[string]any{"token": session.Token, "expires_at": session.ExpiresAt, "user": session.User})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if err := s.Catalog.RevokeValue(r.Context(), bearer(r)); err != nil {
+	if err := s.Directory.Logout(r.Context(), bearer(r)); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -61,25 +37,16 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	u, err := s.Catalog.User(r.Context(), principal(r.Context()).UserID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
+	u, err := s.Directory.User(r.Context(), principal(r).UserID)
+	s.reply(w, r, u, err)
 }
 
 func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) {
-	units, err := s.Catalog.Units(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"units": units})
+	units, err := s.Directory.Units(r.Context())
+	s.reply(w, r, map[string]any{"units": units}, err)
 }
 
 func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) {
-	var u sohoa.Unit
 	var req struct {
 		ID       string `json:"id"`
 		Name     string `json:"name"`
@@ -90,12 +57,8 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	u = sohoa.Unit{ID: req.ID, Name: req.Name, Kind: req.Kind, ParentID: req.ParentID}
-	err := s.Directory.AddUnit(r.Context(), &u)
-	if err == nil {
-		err = s.audit(r, sohoa.ActionUnitAdd, "", u.ID)
-	}
-	if err != nil {
+	u := &sohoa.Unit{ID: req.ID, Name: req.Name, Kind: req.Kind, ParentID: req.ParentID}
+	if err := s.Directory.AddUnit(r.Context(), principal(r), u); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -103,12 +66,8 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	users, err := s.Catalog.Users(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": users})
+	users, err := s.Directory.Users(r.Context(), principal(r))
+	s.reply(w, r, map[string]any{"users": users}, err)
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
@@ -124,16 +83,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if req.Password == "" && req.Role != sohoa.RoleSystem {
-		s.error(w, r, sohoa.FieldError("password", "Thiếu mật khẩu (password)."))
-		return
-	}
 	u := &sohoa.User{Username: req.Username, FullName: req.FullName, UnitID: req.UnitID, Role: req.Role, Scope: req.Scope}
-	err := s.Directory.AddUser(r.Context(), u, req.Password)
-	if err == nil {
-		err = s.audit(r, sohoa.ActionUserAdd, "", u.Username)
-	}
-	if err != nil {
+	if err := s.Directory.AddUser(r.Context(), principal(r), u, req.Password); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -152,35 +103,14 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, sohoa.FieldError("disabled", "Chỉ có thể thay đổi trường disabled."))
 		return
 	}
-	id := mux.Vars(r)["id"]
-	if id == principal(r.Context()).UserID && *req.Disabled {
-		s.error(w, r, sohoa.FieldError("disabled", "Không thể tự khóa tài khoản của mình."))
-		return
-	}
-	u, err := s.Directory.SetUserDisabled(r.Context(), id, *req.Disabled)
-	if err == nil {
-		err = s.audit(r, sohoa.ActionUserEdit, "", u.Username)
-	}
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
+	u, err := s.Directory.SetUserDisabled(r.Context(), principal(r), mux.Vars(r)["id"], *req.Disabled)
+	s.reply(w, r, u, err)
 }
 
 // listTokens lists the caller's API tokens (an admin's ?user_id= anyone's).
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
-	p := principal(r.Context())
-	user := p.UserID
-	if p.Role == sohoa.RoleAdmin {
-		user = r.URL.Query().Get("user_id")
-	}
-	tokens, err := s.Catalog.Tokens(r.Context(), user)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": tokens})
+	tokens, err := s.Directory.Tokens(r.Context(), principal(r), r.URL.Query().Get("user_id"))
+	s.reply(w, r, map[string]any{"tokens": tokens}, err)
 }
 
 // createToken makes an API token for the caller, or for user_id when an
@@ -194,27 +124,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	p := principal(r.Context())
-	if strings.TrimSpace(req.Name) == "" {
-		s.error(w, r, sohoa.FieldError("name", "Thiếu tên gợi nhớ của mã truy cập (name)."))
-		return
-	}
-	user := p.UserID
-	if req.UserID != "" && req.UserID != p.UserID {
-		if p.Role != sohoa.RoleAdmin {
-			s.error(w, r, sohoa.Errorf(sohoa.EFORBIDDEN, "Chỉ quản trị viên được cấp mã truy cập cho người khác."))
-			return
-		}
-		if _, err := s.Catalog.User(r.Context(), req.UserID); err != nil {
-			s.error(w, r, err)
-			return
-		}
-		user = req.UserID
-	}
-	token, t, err := s.Directory.AddToken(r.Context(), user, req.Name, catalog.TokenAPI, "", 0)
-	if err == nil {
-		err = s.audit(r, sohoa.ActionTokenAdd, "", t.ID)
-	}
+	token, t, err := s.Directory.AddToken(r.Context(), principal(r), req.UserID, req.Name)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -223,18 +133,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
-	p := principal(r.Context())
-	t, err := s.Catalog.Token(r.Context(), mux.Vars(r)["id"])
-	if err == nil && t.UserID != p.UserID && p.Role != sohoa.RoleAdmin {
-		err = sohoa.Errorf(sohoa.ENOTFOUND, "Không tìm thấy mã truy cập.")
-	}
-	if err == nil {
-		_, err = s.Directory.RevokeToken(r.Context(), t.ID)
-	}
-	if err == nil {
-		err = s.audit(r, sohoa.ActionTokenDrop, "", t.ID)
-	}
-	if err != nil {
+	if err := s.Directory.RevokeToken(r.Context(), principal(r), mux.Vars(r)["id"]); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -245,7 +144,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 // entries about records within its reach.
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	f := catalog.AuditFilter{Document: v.Get("document"), UserID: v.Get("user"), Limit: 1000}
+	f := sohoa.AuditFilter{Document: v.Get("document"), UserID: v.Get("user")}
 	limit, err := intParam(r, "limit", 200, 1, 1000)
 	if err != nil {
 		s.error(w, r, err)
@@ -257,38 +156,10 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit, f.AfterSeq = limit, int64(after)
-	if f.From, f.To, err = dateRange(r); err != nil {
+	if f.From, f.To, err = sohoa.ParseDayRange(v.Get("from"), v.Get("to")); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	p := principal(r.Context())
-	if p.Role == sohoa.RoleOfficial {
-		f.UnitPath = p.UnitPath
-	}
-	entries, err := s.Catalog.Audit(r.Context(), f)
-	if err == nil {
-		err = s.audit(r, sohoa.ActionAuditRead, f.Document, "")
-	}
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
-}
-
-// dateRange reads ?from= and ?to= (dates, to inclusive) as [from, to).
-func dateRange(r *http.Request) (from, to time.Time, err error) {
-	for name, t := range map[string]*time.Time{"from": &from, "to": &to} {
-		if raw := r.URL.Query().Get(name); raw != "" {
-			d, err := sohoa.ParseDate(raw)
-			if err != nil {
-				return from, to, sohoa.FieldError(name, "Tham số %s: %v.", name, err)
-			}
-			*t, _ = time.Parse("2006-01-02", d)
-			if name == "to" {
-				*t = t.Add(24 * time.Hour) // the whole day
-			}
-		}
-	}
-	return from, to, nil
+	entries, err := s.Records.AuditLog(r.Context(), principal(r), f)
+	s.reply(w, r, map[string]any{"entries": entries}, err)
 }

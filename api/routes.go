@@ -13,7 +13,7 @@ type route struct {
 const (
 	anyone = "*"
 	public = "-"
-	// readers read records within their reach (handlers check the reach).
+	// readers read records within their reach (the services check the reach).
 	readers = "clerk,official"
 )
 
@@ -24,7 +24,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/login", public, s.login},
 		{"POST", "/api/v1/logout", anyone, s.logout},
 		{"GET", "/api/v1/me", anyone, s.me},
-		{"GET", "/api/v1/openapi.yaml", anyone, s.openAPI},
+		{"GET", "/api/v1/openapi.yaml", public, s.openAPI},
 
 		{"POST", "/api/v1/documents", "clerk", s.uploadDocument},
 		{"GET", "/api/v1/documents", readers, s.listDocuments},

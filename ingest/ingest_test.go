@@ -33,24 +33,72 @@ func (f fakeRecognizer) Recognize(img []byte) (*sohoa.PageText, error) {
 }
 func (fakeRecognizer) Close() error { return nil }
 
-// flakyStore fails the first failures page reads, as a store that is briefly away.
+// flakyStore fails the first failures page reads with an error that is
+// not the store's (a bug, a file the store cannot give); while away is
+// set, it fails everything as a store that is unreachable.
 type flakyStore struct {
 	store.Store
 	mu       sync.Mutex
 	failures int
+	away     bool
 }
 
-func (f *flakyStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+func (f *flakyStore) fail(key string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.away {
+		return store.Unavailable("get", key, errors.New("dial tcp 127.0.0.1:9000: connect: connection refused"))
+	}
 	if strings.HasPrefix(key, "originals/") && f.failures > 0 {
 		f.failures--
-		return nil, errors.New("connection refused")
+		return errors.New("unexpected answer")
+	}
+	return nil
+}
+
+func (f *flakyStore) setAway(v bool) { f.mu.Lock(); f.away = v; f.mu.Unlock() }
+
+func (f *flakyStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := f.fail(key); err != nil {
+		return nil, err
 	}
 	return f.Store.Get(ctx, key)
 }
 
+func (f *flakyStore) Stat(ctx context.Context, key string) (store.Info, error) {
+	if err := f.fail("stat"); err != nil {
+		return store.Info{}, err
+	}
+	return f.Store.Stat(ctx, key)
+}
+
+func (f *flakyStore) Load(ctx context.Context, key string) ([]byte, store.Version, error) {
+	if err := f.fail("load"); err != nil {
+		return nil, store.Absent, err
+	}
+	return f.Store.Load(ctx, key)
+}
+
+func (f *flakyStore) Swap(ctx context.Context, key string, data []byte, old store.Version) (store.Version, error) {
+	if err := f.fail("swap"); err != nil {
+		return store.Absent, err
+	}
+	return f.Store.Swap(ctx, key, data, old)
+}
+
+func (f *flakyStore) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := f.fail("put"); err != nil {
+		return err
+	}
+	return f.Store.Put(ctx, key, r, size)
+}
+
 func newService(t *testing.T, failures, maxAttempts int) (*Service, *catalog.DB, *atomic.Int64) {
+	svc, db, calls, _ := newServiceStore(t, failures, maxAttempts)
+	return svc, db, calls
+}
+
+func newServiceStore(t *testing.T, failures, maxAttempts int) (*Service, *catalog.DB, *atomic.Int64, *flakyStore) {
 	t.Helper()
 	dir := t.TempDir()
 	base, err := fs.Open(filepath.Join(dir, "store"))
@@ -68,12 +116,15 @@ func newService(t *testing.T, failures, maxAttempts int) (*Service, *catalog.DB,
 	}
 	t.Cleanup(func() { idx.Close() })
 	calls := &atomic.Int64{}
-	svc := New(&flakyStore{Store: base, failures: failures}, db, idx, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{
-		TempDir: dir, Workers: 2, MaxAttempts: maxAttempts, RetryBase: 10 * time.Millisecond,
+	fs := &flakyStore{Store: base, failures: failures}
+	svc := New(fs, db, idx, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{
+		TempDir: dir, Workers: 2, MaxAttempts: maxAttempts, RetryBase: 10 * time.Millisecond, StoreProbe: 10 * time.Millisecond,
 		NewRecognizer: func() (Recognizer, error) { return fakeRecognizer{calls}, nil },
 	})
-	return svc, db, calls
+	return svc, db, calls, fs
 }
+
+var clerk = &sohoa.Principal{UserID: "U1", Username: "vt.sgd", Role: sohoa.RoleClerk, UnitID: "SGD", UnitPath: "/SGD/"}
 
 func accept(t *testing.T, svc *Service) *sohoa.Document {
 	t.Helper()
@@ -89,7 +140,7 @@ func accept(t *testing.T, svc *Service) *sohoa.Document {
 	if f.Name != "dung.png" {
 		t.Errorf("file name %q, want the base name", f.Name)
 	}
-	d, err := svc.Accept(context.Background(), &Upload{Title: "  Bằng   tốt nghiệp ", Files: []*File{f}, UnitID: "SGD", UnitPath: "/SGD/"})
+	d, err := svc.Accept(context.Background(), &Upload{Title: "  Bằng   tốt nghiệp ", Files: []*File{f}, UnitID: "SGD", UnitPath: "/SGD/", By: clerk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +216,48 @@ func TestFailureThatOutlastsRetriesFailsTheDocument(t *testing.T) {
 	run(t, svc)
 	got := waitStatus(t, db, d.ID)
 	if got.Status != sohoa.StatusFailed || got.Error == "" {
-		t.Fatalf("store down for good: %+v", got)
+		t.Fatalf("a page that cannot be had: %+v", got)
 	}
-	if strings.Contains(got.Error, "connection refused") {
+	if strings.Contains(got.Error, "unexpected answer") {
 		t.Errorf("the clerk is shown an internal cause: %q", got.Error)
 	}
 	if calls.Load() != 0 {
 		t.Fatal("recognised a page it could not read")
+	}
+	if n, _ := db.QueuedJobs(context.Background()); n != 0 {
+		t.Fatalf("%d jobs left after the outcome was written", n)
+	}
+}
+
+// TestStoreAwayPausesWork: with the store unreachable for longer than all
+// attempts would last, nothing fails; OCR says it is paused, and when the
+// store is back the document is read without anyone doing anything.
+func TestStoreAwayPausesWork(t *testing.T) {
+	svc, db, calls, fs := newServiceStore(t, 0, 1)
+	d := accept(t, svc)
+	fs.setAway(true)
+	run(t, svc)
+	deadline := time.Now().Add(5 * time.Second)
+	for svc.Paused() == nil && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := svc.Paused(); err == nil || !strings.Contains(sohoa.ErrorMessage(err), "tạm dừng") {
+		t.Fatalf("paused: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // 30 probe periods, 300 retry bases: attempts would be spent
+	if got, _ := db.Document(context.Background(), d.ID); got.Status != sohoa.StatusQueued {
+		t.Fatalf("with the store away the document went %s", got.Status)
+	}
+	if n, _ := db.QueuedJobs(context.Background()); n != 1 {
+		t.Fatalf("%d jobs while the store is away, want the document's", n)
+	}
+	fs.setAway(false)
+	got := waitStatus(t, db, d.ID)
+	if got.Status != sohoa.StatusReady || calls.Load() != 1 {
+		t.Fatalf("after the store came back: %s, %d readings", got.Status, calls.Load())
+	}
+	if err := svc.Paused(); err != nil {
+		t.Fatalf("still paused: %v", err)
 	}
 }
 

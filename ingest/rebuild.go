@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"sohoa"
 	"sohoa/store"
@@ -29,7 +28,7 @@ func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
 		return err
 	}
 	err := s.store.List(ctx, store.DocumentsPrefix, func(key string) error {
-		if !strings.HasSuffix(key, "/manifest.json") {
+		if !store.IsManifestKey(key) {
 			return nil
 		}
 		var m sohoa.Manifest

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"sohoa"
-	"sohoa/catalog"
 	"sohoa/ingest/scan"
 	"sohoa/store"
 )
@@ -40,6 +39,10 @@ func (e *permanentError) Error() string { return e.msg }
 // the recognizers first, one after another, and returns an error if one
 // cannot be made. Jobs left running by a process that died are queued again.
 // started, if not nil, is called once the workers are ready.
+//
+// A job leaves the queue only once its outcome (ready, or failed with a
+// reason) is in the store. While the store is away the work pauses, the
+// jobs' attempts untouched, and resumes by itself when it is back.
 func (s *Service) Run(ctx context.Context, started func()) error {
 	recs := make([]Recognizer, 0, s.cfg.Workers)
 	defer func() {
@@ -91,6 +94,9 @@ func (s *Service) Run(ctx context.Context, started func()) error {
 		case <-ctx.Done():
 			return nil
 		}
+		if err := s.waitForStore(ctx); err != nil {
+			return nil
+		}
 		job, ok, err := s.cat.ClaimJob(ctx, s.now())
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("claim job", "err", err)
@@ -113,39 +119,104 @@ func (s *Service) Run(ctx context.Context, started func()) error {
 	}
 }
 
-// process takes one document from queued to ready or failed.
-func (s *Service) process(ctx context.Context, job catalog.Job, tasks chan<- pageTask) {
+// process takes one document from queued to ready or failed, and leaves
+// the job in the queue unless that outcome is written.
+func (s *Service) process(ctx context.Context, job sohoa.Job, tasks chan<- pageTask) {
 	id := job.DocumentID
 	log := s.log.With("document", id, "attempt", job.Attempts)
+	bg := context.WithoutCancel(ctx)
 	err := s.processDocument(ctx, id, tasks)
 	var perm *permanentError
 	switch {
 	case err == nil:
-		if err := s.cat.FinishJob(context.WithoutCancel(ctx), id); err != nil {
-			log.Error("finish job", "err", err)
+		if err := s.cat.FinishJob(bg, id); err != nil {
+			log.Error("finish job", "err", err) // run again after a restart, and found done
 		}
+		return
 	case ctx.Err() != nil:
-		// Stopping: put the job back for the next start.
-		if err := s.cat.RetryJob(context.WithoutCancel(ctx), id, time.Time{}, "stopped"); err != nil {
-			log.Error("requeue job", "err", err)
-		}
-	case errors.As(err, &perm), job.Attempts >= s.cfg.MaxAttempts:
-		reason := err.Error()
-		if perm == nil {
-			reason = "Không xử lý được văn bản sau nhiều lần thử, vui lòng báo quản trị viên."
-		}
-		log.Warn("document failed", "reason", reason, "err", err)
-		if err := s.setStatus(context.WithoutCancel(ctx), id, sohoa.StatusFailed, reason); err != nil {
-			log.Error("mark failed", "err", err)
-		}
-		s.cat.FinishJob(context.WithoutCancel(ctx), id)
-	default:
+		// Stopping: put the job back for the next start, its attempt not spent.
+		s.release(bg, log, id, time.Time{}, "stopped")
+		return
+	case isUnavailable(err):
+		s.pauseFor(err)
+		s.release(bg, log, id, time.Time{}, "store unavailable")
+		return
+	case !errors.As(err, &perm) && job.Attempts < s.cfg.MaxAttempts:
 		delay := s.cfg.RetryBase << min(job.Attempts-1, 10)
 		log.Warn("document will be retried", "err", err, "in", delay)
-		if err := s.cat.RetryJob(context.WithoutCancel(ctx), id, s.now().Add(delay), err.Error()); err != nil {
+		if err := s.cat.RetryJob(bg, id, s.now().Add(delay), err.Error()); err != nil {
 			log.Error("retry job", "err", err)
 		}
+		return
 	}
+	reason := "Không xử lý được văn bản sau nhiều lần thử, vui lòng báo quản trị viên."
+	if perm != nil {
+		reason = perm.msg
+	}
+	log.Warn("document failed", "reason", reason, "err", err)
+	if err := s.setStatus(bg, id, sohoa.StatusFailed, reason); err != nil && !sohoa.IsNotFound(err) {
+		// The outcome is not written: the job stays, to be tried again.
+		log.Error("mark failed", "err", err)
+		if isUnavailable(err) {
+			s.pauseFor(err)
+		}
+		s.release(bg, log, id, s.now().Add(s.cfg.RetryBase), "could not record the failure")
+		return
+	}
+	if err := s.cat.FinishJob(bg, id); err != nil {
+		log.Error("finish job", "err", err)
+	}
+}
+
+func (s *Service) release(ctx context.Context, log interface{ Error(string, ...any) }, id string, at time.Time, reason string) {
+	if err := s.cat.ReleaseJob(ctx, id, at, reason); err != nil {
+		log.Error("requeue job", "err", err)
+	}
+}
+
+// pause is why and since when the workers wait for the store.
+type pause struct {
+	since time.Time
+	err   error
+}
+
+func (s *Service) pauseFor(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.paused == nil {
+		s.paused = &pause{since: s.now(), err: err}
+		s.log.Warn("object store unavailable: OCR paused until it is back", "err", err)
+	}
+}
+
+// Paused says why OCR is paused, or nil when it is not.
+func (s *Service) Paused() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.paused == nil {
+		return nil
+	}
+	return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Err: s.paused.err,
+		Message: fmt.Sprintf("Nhận dạng tạm dừng từ %s: kho lưu trữ không truy cập được.", s.paused.since.In(vietnam).Format("15:04:05 02/01/2006"))}
+}
+
+// waitForStore returns at once unless the workers are paused; then it asks
+// the store, less and less often, until it answers or ctx is done.
+func (s *Service) waitForStore(ctx context.Context) error {
+	for delay := s.cfg.StoreProbe; s.Paused() != nil; delay = min(2*delay, 16*s.cfg.StoreProbe) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		if _, err := s.store.Stat(ctx, store.HealthKey); err == nil || sohoa.IsNotFound(err) {
+			s.mu.Lock()
+			s.log.Info("object store back: OCR resumes", "paused_for", s.now().Sub(s.paused.since).Round(time.Second).String())
+			s.paused = nil
+			s.mu.Unlock()
+		}
+	}
+	return nil
 }
 
 func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- pageTask) error {
@@ -165,25 +236,44 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 			return err
 		}
 	}
+	texts, err := s.readPages(ctx, m, tasks)
+	if err != nil {
+		return err
+	}
+	pages := make([]string, len(texts))
+	for i, t := range texts {
+		pages[i] = t.Text
+	}
+	full := strings.Join(pages, "\f")
+	if err := s.store.Put(ctx, store.TextKey(id), strings.NewReader(full), int64(len(full))); err != nil {
+		return err
+	}
+	return s.finish(ctx, m, pages, texts)
+}
+
+// readPages returns what OCR read on every page of m, reading those not
+// read before a stop; a permanent failure wins over a passing one.
+func (s *Service) readPages(ctx context.Context, m *sohoa.Manifest, tasks chan<- pageTask) ([]*sohoa.PageText, error) {
 	texts := make([]*sohoa.PageText, len(m.Pages))
 	done := make(chan pageResult, len(m.Pages))
 	sent := 0
 	for _, p := range m.Pages {
 		var pt sohoa.PageText
-		err := store.GetJSON(ctx, s.store, store.PageOCRKey(id, p.Number), &pt)
+		err := store.GetJSON(ctx, s.store, store.PageOCRKey(m.ID, p.Number), &pt)
 		if err == nil {
 			texts[p.Number-1] = &pt // read before a stop: never twice
 			continue
 		}
 		if !sohoa.IsNotFound(err) {
-			return err
+			drain(done, sent)
+			return nil, err
 		}
 		select {
 		case tasks <- pageTask{ctx, m, p, done}:
 			sent++
 		case <-ctx.Done():
 			drain(done, sent)
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 	var firstErr error
@@ -198,43 +288,44 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 		}
 		texts[r.page-1] = r.pt
 	}
-	if firstErr != nil {
-		return firstErr
-	}
-	pages := make([]string, len(texts))
-	for i, t := range texts {
-		pages[i] = t.Text
-	}
-	full := strings.Join(pages, "\f")
-	if err := s.store.Put(ctx, store.TextKey(id), strings.NewReader(full), int64(len(full))); err != nil {
-		return err
-	}
-	return s.finish(ctx, id, pages, texts)
+	return texts, firstErr
 }
 
-// finish indexes a read document with its current record and marks it
-// ready. Under the document's lock, so that an edit meanwhile is not lost;
-// indexing comes first, so that a crash between the two indexes again
-// rather than never.
-func (s *Service) finish(ctx context.Context, id string, pages []string, texts []*sohoa.PageText) error {
-	m, unlock, err := s.lockManifest(ctx, id)
+// finish indexes a read document with its record and marks it ready.
+// Indexing comes first, so that a crash between the two indexes again
+// rather than never; if the record changed meanwhile, it is indexed again.
+func (s *Service) finish(ctx context.Context, read *sohoa.Manifest, pages []string, texts []*sohoa.PageText) error {
+	if err := s.idx.Put(ctx, read.IndexDocument(pages)); err != nil {
+		return err
+	}
+	m, err := s.updateManifest(ctx, read.ID, func(m *sohoa.Manifest) error {
+		for i, t := range texts {
+			c := round(t.Confidence)
+			m.Pages[i].OCRConfidence = &c
+			m.Pages[i].Rotation = t.Rotation
+			if t.Blank && !slices.Contains(m.Pages[i].Warnings, BlankPageWarning) {
+				m.Pages[i].Warnings = append(m.Pages[i].Warnings, BlankPageWarning)
+			}
+		}
+		m.SetStatus(sohoa.StatusReady, s.now(), "")
+		return nil
+	})
+	if sohoa.IsNotFound(err) { // deleted while it was read
+		return s.idx.Delete(ctx, read.ID)
+	}
 	if err != nil {
+		return fmt.Errorf("set %s ready: %w", read.ID, err)
+	}
+	if err := s.cat.PutDocument(ctx, m.Document(), false); err != nil {
 		return err
 	}
-	defer unlock()
-	if err := s.idx.Put(ctx, m.IndexDocument(pages)); err != nil {
-		return err
-	}
-	s.log.Info("document indexed", "document", id, "pages", len(pages))
-	for i, t := range texts {
-		c := round(t.Confidence)
-		m.Pages[i].OCRConfidence = &c
-		m.Pages[i].Rotation = t.Rotation
-		if t.Blank && !slices.Contains(m.Pages[i].Warnings, BlankPageWarning) {
-			m.Pages[i].Warnings = append(m.Pages[i].Warnings, BlankPageWarning)
+	if m.Title != read.Title || m.Type != read.Type || fmt.Sprint(m.Metadata) != fmt.Sprint(read.Metadata) {
+		if err := s.reindex(ctx, m.ID); err != nil {
+			return err
 		}
 	}
-	return s.writeStatus(ctx, m, sohoa.StatusReady, "")
+	s.log.Info("document indexed", "document", m.ID, "pages", len(pages))
+	return nil
 }
 
 // BlankPageWarning tells the clerk a page was found blank and not read.
@@ -284,21 +375,15 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 
 func round(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
-// setStatus moves a document to status in its manifest, then the catalog.
+// setStatus moves a document to status in its manifest, then the catalog;
+// a document deleted meanwhile keeps its tombstone.
 func (s *Service) setStatus(ctx context.Context, id string, status sohoa.Status, reason string) error {
-	m, unlock, err := s.lockManifest(ctx, id)
+	m, err := s.updateManifest(ctx, id, func(m *sohoa.Manifest) error {
+		m.SetStatus(status, s.now(), reason)
+		return nil
+	})
 	if err != nil {
-		return err // deleted meanwhile: leave the tombstone alone
-	}
-	defer unlock()
-	return s.writeStatus(ctx, m, status, reason)
-}
-
-// writeStatus does setStatus's work with the lock held.
-func (s *Service) writeStatus(ctx context.Context, m *sohoa.Manifest, status sohoa.Status, reason string) error {
-	m.SetStatus(status, s.now(), reason)
-	if err := s.putManifest(ctx, m); err != nil {
-		return fmt.Errorf("set %s %s: %w", m.ID, status, err)
+		return fmt.Errorf("set %s %s: %w", id, status, err)
 	}
 	return s.cat.PutDocument(ctx, m.Document(), false)
 }

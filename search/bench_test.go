@@ -62,7 +62,7 @@ func BenchmarkSearch(b *testing.B) {
 	})
 	b.Run("sohoa", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			if _, err := x.Search(context.Background(), Query{Text: queries[i%len(queries)], Limit: 20}); err != nil {
+			if _, err := x.Search(context.Background(), Query{Reach: all, Text: queries[i%len(queries)], Limit: 20}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -37,20 +37,21 @@ func TestFiltersReachAndFacets(t *testing.T) {
 		q    Query
 		want []string
 	}{
-		{"metadata words, no diacritics", Query{Text: "luong thi hanh"}, []string{"05-hanh"}},
-		{"type", Query{Type: sohoa.TypeVanBang}, []string{"05-hanh", "04-tuan"}},
-		{"unit subtree", Query{Unit: "/SGD/PGD/"}, []string{"05-hanh", "04-tuan", "03-hđ12", "02-hd12"}},
-		{"date range", Query{From: "2024-08-01", To: "2024-08-31"}, []string{"02-hd12"}},
-		{"date range by year of graduation", Query{Type: sohoa.TypeVanBang, From: "2022-01-01", To: "2022-12-31"}, []string{"04-tuan"}},
-		{"số/ký hiệu exactly as printed", Query{SoKyHieu: "12/HĐ-SGDĐT"}, []string{"03-hđ12"}},
-		{"HD is not HĐ", Query{SoKyHieu: "12/HD-SGDĐT"}, []string{"02-hd12"}},
-		{"số hiệu", Query{SoHieu: "B 0174420"}, []string{"04-tuan"}},
-		{"subject", Query{SubjectID: "030204001234"}, []string{"04-tuan"}},
-		{"identifier typed in q", Query{Text: "87/TB-SGDĐT"}, []string{"01-tb87"}},
-		{"clerk of THA", Query{Type: sohoa.TypeVanBang, Reach: "/SGD/PGD/THA/"}, []string{"04-tuan"}},
-		{"official of PGD", Query{Text: "bang tot nghiep", Reach: "/SGD/PGD/", Subtree: true}, []string{"05-hanh", "04-tuan"}},
-		{"official of THB", Query{Type: sohoa.TypeVanBang, Reach: "/SGD/PGD/THB/", Subtree: true}, []string{"05-hanh"}},
-		{"clerk of PGD does not see schools", Query{Type: sohoa.TypeVanBang, Reach: "/SGD/PGD/"}, nil},
+		{"metadata words, no diacritics", Query{Reach: all, Text: "luong thi hanh"}, []string{"05-hanh"}},
+		{"type", Query{Reach: all, Type: sohoa.TypeVanBang}, []string{"05-hanh", "04-tuan"}},
+		{"unit subtree", Query{Reach: all, Unit: "/SGD/PGD/"}, []string{"05-hanh", "04-tuan", "03-hđ12", "02-hd12"}},
+		{"date range", Query{Reach: all, From: "2024-08-01", To: "2024-08-31"}, []string{"02-hd12"}},
+		{"date range by year of graduation", Query{Reach: all, Type: sohoa.TypeVanBang, From: "2022-01-01", To: "2022-12-31"}, []string{"04-tuan"}},
+		{"số/ký hiệu exactly as printed", Query{Reach: all, SoKyHieu: "12/HĐ-SGDĐT"}, []string{"03-hđ12"}},
+		{"HD is not HĐ", Query{Reach: all, SoKyHieu: "12/HD-SGDĐT"}, []string{"02-hd12"}},
+		{"số hiệu", Query{Reach: all, SoHieu: "B 0174420"}, []string{"04-tuan"}},
+		{"subject", Query{Reach: all, SubjectID: "030204001234"}, []string{"04-tuan"}},
+		{"identifier typed in q", Query{Reach: all, Text: "87/TB-SGDĐT"}, []string{"01-tb87"}},
+		{"clerk of THA", Query{Type: sohoa.TypeVanBang, Reach: sohoa.Reach{Path: "/SGD/PGD/THA/"}}, []string{"04-tuan"}},
+		{"official of PGD", Query{Text: "bang tot nghiep", Reach: sohoa.Reach{Path: "/SGD/PGD/", Subtree: true}}, []string{"05-hanh", "04-tuan"}},
+		{"official of THB", Query{Type: sohoa.TypeVanBang, Reach: sohoa.Reach{Path: "/SGD/PGD/THB/", Subtree: true}}, []string{"05-hanh"}},
+		{"clerk of PGD does not see schools", Query{Type: sohoa.TypeVanBang, Reach: sohoa.Reach{Path: "/SGD/PGD/"}}, nil},
+		{"no reach, nothing", Query{Type: sohoa.TypeVanBang}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +65,7 @@ func TestFiltersReachAndFacets(t *testing.T) {
 			}
 		})
 	}
-	r, _ := x.Search(context.Background(), Query{Unit: "/SGD/", Limit: 1})
+	r, _ := x.Search(context.Background(), Query{Reach: all, Unit: "/SGD/", Limit: 1})
 	types := map[string]int{}
 	for _, f := range r.Facets["type"] {
 		types[f.Value] = f.Count
@@ -77,11 +78,11 @@ func TestFiltersReachAndFacets(t *testing.T) {
 		t.Fatalf("facets %+v (hits limited to 1: facets count every match)", r.Facets)
 	}
 	// Facets follow reach: a clerk of THA counts only THA's records.
-	r, _ = x.Search(context.Background(), Query{Unit: "/SGD/", Reach: "/SGD/PGD/THA/", Limit: 10})
+	r, _ = x.Search(context.Background(), Query{Unit: "/SGD/", Reach: sohoa.Reach{Path: "/SGD/PGD/THA/"}, Limit: 10})
 	if len(r.Facets["unit"]) != 1 || r.Facets["unit"][0].Value != "THA" {
 		t.Fatalf("clerk's facets %+v", r.Facets)
 	}
-	if _, err := x.Search(context.Background(), Query{From: "30/02/2024", Limit: 10}); sohoa.ErrorCode(err) != sohoa.EINVALID {
+	if _, err := x.Search(context.Background(), Query{Reach: all, From: "30/02/2024", Limit: 10}); sohoa.ErrorCode(err) != sohoa.EINVALID {
 		t.Fatalf("impossible date: %v", err)
 	}
 }

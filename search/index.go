@@ -12,7 +12,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bbolt "go.etcd.io/bbolt/errors"
 
 	"sohoa"
 	"sohoa/vntext"
@@ -93,12 +95,23 @@ func newMapping() mapping.IndexMapping {
 	return im
 }
 
-// Open opens the index at dir, creating it if missing.
+// ErrInUse is Open's error when another process holds the index.
+var ErrInUse = errors.New("index in use by another process")
+
+// lockWait is how long Open waits for another process to let go of the
+// index before it says it is in use.
+const lockWait = time.Second
+
+// Open opens the index at dir, creating it if missing. One process at a
+// time holds an index: another gets ErrInUse after lockWait.
 func Open(dir string) (*Index, error) {
 	register()
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockWait.String()})
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = bleve.New(dir, newMapping())
+	}
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("open index %s: %w", dir, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
@@ -179,48 +192,13 @@ func (x *Index) Delete(ctx context.Context, id string) error {
 	return x.idx.Delete(id)
 }
 
-// Query is a search request: words (may be empty when a filter is set),
-// filters, and the reach of who asks.
-type Query struct {
-	Text      string
-	Type      string
-	Unit      string // a unit's path: that unit and every unit below it
-	From, To  string // YYYY-MM-DD, the record's own date, inclusive
-	SoKyHieu  string
-	SoHieu    string
-	SubjectID string
-	// Reach limits the hits to what the asker may read: a unit's path with
-	// Subtree (an official), without (a clerk); empty for everything.
-	Reach   string
-	Subtree bool
-	Limit   int
-	Offset  int
-}
-
-// Result is one page of hits, with counts by type, unit and year of every
-// document that matched.
-type Result struct {
-	Total  uint64             `json:"total"`
-	Hits   []Hit              `json:"hits"`
-	Facets map[string][]Facet `json:"facets"`
-}
-
-// Facet is how many matching documents have a value.
-type Facet struct {
-	Value string `json:"value"`
-	Count int    `json:"count"`
-}
-
-// Hit is one matching document, at its best page.
-type Hit struct {
-	ID      string  `json:"id"`
-	Title   string  `json:"title"`
-	Type    string  `json:"type,omitempty"`
-	UnitID  string  `json:"unit_id"`
-	Score   float64 `json:"score"`
-	Page    int     `json:"page"`
-	Snippet string  `json:"snippet"`
-}
+// Query is a search request; Result one page of its hits.
+type (
+	Query  = sohoa.SearchQuery
+	Result = sohoa.SearchResult
+	Hit    = sohoa.Hit
+	Facet  = sohoa.Facet
+)
 
 // MaxQueryLength bounds what a user may type, in bytes.
 const MaxQueryLength = 1000
@@ -282,55 +260,9 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if len(text) > MaxQueryLength {
 		return nil, sohoa.Errorf(sohoa.EINVALID, "Nội dung tìm kiếm quá dài (tối đa %d ký tự).", MaxQueryLength)
 	}
-	var must []query.Query
-	if text != "" {
-		must = append(must, x.textQuery(text))
-	}
-	filters := 0
-	for _, f := range []struct{ field, value string }{
-		{"type", q.Type}, {"unit_path", q.Unit}, {"so_ky_hieu", vntext.Normalize(strings.TrimSpace(q.SoKyHieu))},
-		{"so_hieu", vntext.Normalize(strings.TrimSpace(q.SoHieu))}, {"subject_id", strings.TrimSpace(q.SubjectID)},
-	} {
-		if f.value != "" {
-			must = append(must, term(f.field, f.value))
-			filters++
-		}
-	}
-	if q.From != "" || q.To != "" {
-		var from, to time.Time
-		var err error
-		if q.From != "" {
-			if from, err = parseDay("from", q.From); err != nil {
-				return nil, err
-			}
-		}
-		if q.To != "" {
-			if to, err = parseDay("to", q.To); err != nil {
-				return nil, err
-			}
-			to = to.Add(24*time.Hour - time.Nanosecond)
-		}
-		yes := true
-		r := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
-		r.SetField("date")
-		r.SetBoost(0)
-		must = append(must, r)
-		filters++
-	}
-	if text == "" && filters == 0 {
-		return nil, sohoa.Errorf(sohoa.EINVALID, "Vui lòng nhập nội dung cần tìm (tham số q) hoặc chọn bộ lọc.")
-	}
-	if q.Reach != "" {
-		if q.Subtree {
-			must = append(must, term("unit_path", q.Reach))
-		} else {
-			must = append(must, term("unit", unitOfPath(q.Reach)))
-		}
-	}
-	var root query.Query = bleve.NewConjunctionQuery(must...)
-	if text == "" {
-		// Filters alone: every match scores alike, newest first.
-		root = bleve.NewConjunctionQuery(append(must, bleve.NewMatchAllQuery())...)
+	root, err := x.query(text, q)
+	if err != nil {
+		return nil, err
 	}
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.IncludeLocations = true
@@ -352,47 +284,119 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	for name, fr := range res.Facets {
 		facets := []Facet{}
 		for _, t := range fr.Terms.Terms() {
-			facets = append(facets, Facet{t.Term, t.Count})
+			facets = append(facets, Facet{Value: t.Term, Count: t.Count})
 		}
 		out.Facets[name] = facets
 	}
 	for _, h := range res.Hits {
-		hit := Hit{ID: h.ID, Score: h.Score, Page: 1}
-		hit.Title, _ = h.Fields["title"].(string)
-		hit.Type, _ = h.Fields["type"].(string)
-		hit.UnitID, _ = h.Fields["unit"].(string)
-		pages := stringsOf(h.Fields["text"])
-		spans := map[int][]span{}
-		for _, field := range []string{"text", "text_folded"} {
-			for term, locs := range h.Locations[field] {
-				for _, l := range locs {
-					page := 0
-					if len(l.ArrayPositions) > 0 {
-						page = int(l.ArrayPositions[0])
-					}
-					spans[page] = append(spans[page], span{int(l.Start), int(l.End), foldedTerm(term)})
-				}
-			}
-		}
-		// The best page holds the most distinct query words, then the most matches.
-		best, bestRank := -1, [2]int{}
-		for p, s := range spans {
-			s = merge(s)
-			spans[p] = s
-			rank := [2]int{distinctTerms(s), len(s)}
-			if best < 0 || rank[0] > bestRank[0] || (rank[0] == bestRank[0] && (rank[1] > bestRank[1] || rank[1] == bestRank[1] && p < best)) {
-				best, bestRank = p, rank
-			}
-		}
-		if best >= 0 && best < len(pages) {
-			hit.Page = best + 1
-			hit.Snippet = Snippet(pages[best], spans[best], snippetLength)
-		} else if len(pages) > 0 {
-			hit.Snippet = Snippet(pages[0], nil, snippetLength)
-		}
-		out.Hits = append(out.Hits, hit)
+		out.Hits = append(out.Hits, hitOf(h))
 	}
 	return out, nil
+}
+
+// query is q in Bleve's terms: the words (when there are any), every
+// filter, and the asker's reach.
+func (x *Index) query(text string, q Query) (query.Query, error) {
+	var must []query.Query
+	if text != "" {
+		must = append(must, x.textQuery(text))
+	}
+	filters := 0
+	for _, f := range []struct{ field, value string }{
+		{"type", q.Type}, {"unit_path", q.Unit}, {"so_ky_hieu", vntext.Normalize(strings.TrimSpace(q.SoKyHieu))},
+		{"so_hieu", vntext.Normalize(strings.TrimSpace(q.SoHieu))}, {"subject_id", strings.TrimSpace(q.SubjectID)},
+	} {
+		if f.value != "" {
+			must = append(must, term(f.field, f.value))
+			filters++
+		}
+	}
+	if q.From != "" || q.To != "" {
+		r, err := dateRange(q.From, q.To)
+		if err != nil {
+			return nil, err
+		}
+		must = append(must, r)
+		filters++
+	}
+	if text == "" && filters == 0 {
+		return nil, sohoa.Errorf(sohoa.EINVALID, "Vui lòng nhập nội dung cần tìm (tham số q) hoặc chọn bộ lọc.")
+	}
+	switch r := q.Reach; {
+	case r.All:
+	case r.Path == "":
+		return bleve.NewMatchNoneQuery(), nil
+	case r.Subtree:
+		must = append(must, term("unit_path", r.Path))
+	default:
+		must = append(must, term("unit", unitOfPath(r.Path)))
+	}
+	if text == "" {
+		// Filters alone: every match scores alike, newest first.
+		must = append(must, bleve.NewMatchAllQuery())
+	}
+	return bleve.NewConjunctionQuery(must...), nil
+}
+
+// dateRange keeps the records whose own date is between from and to,
+// inclusive (either may be "").
+func dateRange(fromDay, toDay string) (query.Query, error) {
+	var from, to time.Time
+	var err error
+	if fromDay != "" {
+		if from, err = parseDay("from", fromDay); err != nil {
+			return nil, err
+		}
+	}
+	if toDay != "" {
+		if to, err = parseDay("to", toDay); err != nil {
+			return nil, err
+		}
+		to = to.Add(24*time.Hour - time.Nanosecond)
+	}
+	yes := true
+	r := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
+	r.SetField("date")
+	r.SetBoost(0)
+	return r, nil
+}
+
+// hitOf is a Bleve hit as shown: at its best page, with a snippet there.
+func hitOf(h *bsearch.DocumentMatch) Hit {
+	hit := Hit{ID: h.ID, Score: h.Score, Page: 1}
+	hit.Title, _ = h.Fields["title"].(string)
+	hit.Type, _ = h.Fields["type"].(string)
+	hit.UnitID, _ = h.Fields["unit"].(string)
+	pages := stringsOf(h.Fields["text"])
+	spans := map[int][]span{}
+	for _, field := range []string{"text", "text_folded"} {
+		for term, locs := range h.Locations[field] {
+			for _, l := range locs {
+				page := 0
+				if len(l.ArrayPositions) > 0 {
+					page = int(l.ArrayPositions[0])
+				}
+				spans[page] = append(spans[page], span{int(l.Start), int(l.End), foldedTerm(term)})
+			}
+		}
+	}
+	// The best page holds the most distinct query words, then the most matches.
+	best, bestRank := -1, [2]int{}
+	for p, s := range spans {
+		s = merge(s)
+		spans[p] = s
+		rank := [2]int{distinctTerms(s), len(s)}
+		if best < 0 || rank[0] > bestRank[0] || (rank[0] == bestRank[0] && (rank[1] > bestRank[1] || rank[1] == bestRank[1] && p < best)) {
+			best, bestRank = p, rank
+		}
+	}
+	if best >= 0 && best < len(pages) {
+		hit.Page = best + 1
+		hit.Snippet = Snippet(pages[best], spans[best], snippetLength)
+	} else if len(pages) > 0 {
+		hit.Snippet = Snippet(pages[0], nil, snippetLength)
+	}
+	return hit
 }
 
 // unitOfPath returns the last unit ID of a path: /SGD/PGD/ → PGD.

@@ -54,7 +54,7 @@ func indexed(t *testing.T) *Index {
 
 func search(t *testing.T, x *Index, q string) *Result {
 	t.Helper()
-	res, err := x.Search(context.Background(), Query{Text: q, Limit: 10})
+	res, err := x.Search(context.Background(), Query{Reach: all, Text: q, Limit: 10})
 	if err != nil {
 		t.Fatalf("Search(%q): %v", q, err)
 	}
@@ -164,7 +164,7 @@ func TestDeleteAndEmptyQuery(t *testing.T) {
 	if r := search(t, x, "do thi dung"); r.Total != 0 {
 		t.Fatalf("deleted document still found: %v", ids(r))
 	}
-	if _, err := x.Search(context.Background(), Query{Text: "  ", Limit: 10}); err == nil {
+	if _, err := x.Search(context.Background(), Query{Reach: all, Text: "  ", Limit: 10}); err == nil {
 		t.Fatal("empty query accepted")
 	}
 }
@@ -176,3 +176,6 @@ func TestIdentifiers(t *testing.T) {
 		t.Fatalf("Identifiers = %q, want %q", got, want)
 	}
 }
+
+// all is the reach of an admin: every unit.
+var all = sohoa.Reach{All: true}

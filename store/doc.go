@@ -9,7 +9,7 @@
 //	documents/<id>/revisions/<rev>.json           every revision of the manifest, kept for good
 //	documents/<id>/pages/<n>/ocr.json             OCR of page n: text, confidence, word boxes (sohoa.PageText)
 //	documents/<id>/text.txt                       the whole text, pages separated by form feeds
-//	documents/<id>/approvals/<v>/signed.pdf       the signed copy of approved version v
+//	documents/<id>/approvals/<v>/<sha256>.pdf     the signed copy of approved version v (signed.pdf before)
 //	directory/units/<id>.json                     a unit (sohoa.Unit)
 //	directory/users/<username>.json               a user with its password hash, written with Swap
 //	directory/tokens/<id>.json                    an API token's hash and owner (never its value)

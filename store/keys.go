@@ -36,8 +36,16 @@ func PageOCRKey(id string, n int) string {
 // TextKey is a document's whole text, pages separated by form feeds.
 func TextKey(id string) string { return DocumentsPrefix + id + "/text.txt" }
 
-// SignedPDFKey is the signed copy of an approved version of a document.
-func SignedPDFKey(id string, version int) string {
+// SignedPDFKey is the signed copy of an approved version of a document,
+// named by its SHA-256 so that two officials approving one document at
+// once never write over each other's copy.
+func SignedPDFKey(id string, version int, sha string) string {
+	return fmt.Sprintf("%s%s/approvals/%d/%s.pdf", DocumentsPrefix, id, version, sha)
+}
+
+// LegacySignedPDFKey is where releases before the digest-named copies kept
+// a signed copy.
+func LegacySignedPDFKey(id string, version int) string {
 	return fmt.Sprintf("%s%s/approvals/%d/signed.pdf", DocumentsPrefix, id, version)
 }
 

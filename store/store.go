@@ -164,6 +164,11 @@ func PutJSON(ctx context.Context, s Putter, key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", key, err)
 	}
+	return PutBytes(ctx, s, key, b)
+}
+
+// PutBytes writes b at key.
+func PutBytes(ctx context.Context, s Putter, key string, b []byte) error {
 	return s.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
 }
 

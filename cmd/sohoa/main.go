@@ -1,6 +1,6 @@
-// Command sohoa is the e-records service: `sohoa serve` runs it, `sohoa
-// rebuild` recreates the catalog and the index from the store, `sohoa token`
-// adds an API token. It wires every package together; nothing else does.
+// Command sohoa is the e-records service: `sohoa serve` runs it; the other
+// commands set it up, check it and rebuild what is derived. It wires every
+// package together; nothing else does.
 package main
 
 import (
@@ -38,17 +38,19 @@ const usage = `sohoa: the e-records service of a Department of Education and Tra
 Usage:
   sohoa serve   [flags]   run the service (upload, OCR, search, API)
   sohoa rebuild [flags]   recreate the catalog and the search index from the store
+                          (with the service stopped)
   sohoa check   [flags]   verify the audit log (catalog and store); fails if tampered with
-  sohoa verify  [-cert cert.pem] FILE
-                          check a signed copy (PDF) or a receipt (JWS) offline
-  sohoa unit add [flags] -id ID -name NAME -kind KIND -parent ID
+  sohoa unit add -id ID -name NAME [-kind KIND] [-parent ID]
                           add a unit (kinds: so, phong, truong, khac)
-  sohoa user add [flags] -username NAME -full-name "..." -unit ID -role ROLE [-token]
+  sohoa user add -username NAME -full-name "..." [-unit ID] [-role ROLE] [-token]
                           add a user (roles: admin, clerk, official, system); the
                           password comes from SOHOA_PASSWORD or standard input
+  sohoa verify  [-cert cert.pem] FILE
+                          check a signed copy (PDF) or a receipt (JWS) offline
+  sohoa version           print the version
 
-Every command takes the same configuration flags; run "sohoa serve -h" to list
-them with their SOHOA_* environment variables.
+check, unit add and user add work beside a running service. "sohoa COMMAND -h"
+lists a command's flags with their SOHOA_* environment variables.
 `
 
 func run(ctx context.Context, args []string) error {
@@ -57,9 +59,13 @@ func run(ctx context.Context, args []string) error {
 		return flag.ErrHelp
 	}
 	m := NewMain()
-	switch args[0] {
+	cmd, rest := args[0], args[1:]
+	if (cmd == "user" || cmd == "unit") && len(rest) > 0 && rest[0] == "add" {
+		cmd, rest = cmd+" add", rest[1:]
+	}
+	switch cmd {
 	case "serve":
-		if err := m.ParseFlags("serve", args[1:]); err != nil {
+		if err := m.ParseFlags(rest); err != nil {
 			return err
 		}
 		if err := m.Run(ctx); err != nil {
@@ -69,25 +75,20 @@ func run(ctx context.Context, args []string) error {
 		<-ctx.Done()
 		return m.Close()
 	case "rebuild":
-		if err := m.ParseFlags("rebuild", args[1:]); err != nil {
-			return err
-		}
-		return m.Rebuild(ctx)
+		return m.Rebuild(ctx, rest)
 	case "check":
-		if err := m.ParseFlags("check", args[1:]); err != nil {
-			return err
-		}
-		return m.Check(ctx)
+		return m.Check(ctx, rest)
+	case "unit add":
+		return m.UnitAdd(ctx, rest)
+	case "user add":
+		return m.UserAdd(ctx, rest)
 	case "verify":
-		return m.Verify(args[1:])
+		return m.Verify(rest)
+	case "version", "-version", "--version":
+		fmt.Fprintln(m.Stdout, "sohoa", version())
+		return nil
 	case "user", "unit":
-		if len(args) < 2 || args[1] != "add" {
-			return fmt.Errorf("usage: sohoa %s add [flags]", args[0])
-		}
-		if args[0] == "user" {
-			return m.UserAdd(ctx, args[2:])
-		}
-		return m.UnitAdd(ctx, args[2:])
+		return fmt.Errorf("usage: sohoa %s add [flags]", cmd)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +21,7 @@ import (
 	"sohoa/ingest"
 	"sohoa/ingest/ocr"
 	"sohoa/pdfcopy"
+	"sohoa/records"
 	"sohoa/search"
 	"sohoa/sign"
 	"sohoa/store"
@@ -46,8 +42,11 @@ type Main struct {
 	ingest    *ingest.Service
 	directory *directory.Directory
 	audit     *audit.Log
+	records   *records.Service
 	signer    *sign.Signer
 
+	// args are what a command's flags leave (verify's file).
+	args     []string
 	listener net.Listener
 	server   *http.Server
 	stop     context.CancelFunc
@@ -57,21 +56,9 @@ type Main struct {
 // NewMain returns a Main writing to the process's stdout and stderr.
 func NewMain() *Main { return &Main{Stdout: os.Stdout} }
 
-// ParseFlags reads the configuration of command cmd from args and the environment.
-func (m *Main) ParseFlags(cmd string, args []string) error {
-	fs := flag.NewFlagSet("sohoa "+cmd, flag.ContinueOnError)
-	envs := m.Config.bind(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: sohoa %s [flags]\n\nFlags (each with its environment variable):\n", cmd)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := envs.err(); err != nil {
-		return err
-	}
-	return m.Config.validate()
+// ParseFlags reads the configuration of serve from args and the environment.
+func (m *Main) ParseFlags(args []string) error {
+	return m.parse("serve", "", args, nil, storage, service, first)
 }
 
 func (m *Main) logger() *slog.Logger {
@@ -89,8 +76,10 @@ func (m *Main) logger() *slog.Logger {
 	return m.Log
 }
 
-// open opens the store, the catalog and the index.
-func (m *Main) open(ctx context.Context) error {
+// openStore opens the store, the catalog, the audit log and the directory:
+// what every command but verify needs, and all that a command run beside
+// the service may open (the index is the service's alone).
+func (m *Main) openStore(ctx context.Context) error {
 	c := &m.Config
 	if err := os.MkdirAll(filepath.Join(c.Data, "tmp"), 0o750); err != nil {
 		return err
@@ -117,16 +106,38 @@ func (m *Main) open(ctx context.Context) error {
 		return err
 	}
 	m.catalog = db
-	idx, err := search.Open(filepath.Join(c.Data, "index"))
+	m.audit = audit.New(m.catalog, m.store, filepath.Join(c.Data, "audit-journal.jsonl"), m.logger())
+	m.directory = directory.New(m.catalog, m.store, m.audit)
+	return nil
+}
+
+// openIndex opens the search index, which one process at a time may hold:
+// another waits a second, then is told who holds it.
+func (m *Main) openIndex() error {
+	idx, err := search.Open(filepath.Join(m.Config.Data, "index"))
+	if errors.Is(err, search.ErrInUse) {
+		return fmt.Errorf("the search index in %s is in use: is `sohoa serve` running on this data? Stop it first", m.Config.Data)
+	}
 	if err != nil {
 		return err
 	}
 	m.index = idx
+	return nil
+}
+
+// openService opens everything serve needs: the store, the catalog, the
+// index, the signing key, the write path and the services over them.
+func (m *Main) openService(ctx context.Context) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	if err := m.openIndex(); err != nil {
+		return err
+	}
 	if err := m.openSigner(); err != nil {
 		return err
 	}
-	m.directory = directory.New(m.catalog, m.store)
-	m.audit = audit.New(m.catalog, m.store, m.logger())
+	c := &m.Config
 	langs := c.OCRLangs
 	m.ingest = ingest.New(m.store, m.catalog, m.index, m.logger(), ingest.Config{
 		TempDir:   filepath.Join(c.Data, "tmp"),
@@ -180,7 +191,7 @@ func (c certifier) Receipt(payload []byte) (string, error) { return c.signer.JWS
 // returns once the server listens.
 func (m *Main) Run(ctx context.Context) error {
 	log := m.logger()
-	if err := m.open(ctx); err != nil {
+	if err := m.openService(ctx); err != nil {
 		return err
 	}
 	if err := m.bootstrap(ctx); err != nil {
@@ -210,37 +221,20 @@ func (m *Main) Run(ctx context.Context) error {
 		defer m.workers.Done()
 		m.audit.Run(wctx, m.Config.AuditSeal)
 	}()
-	srv := &api.Server{
-		Catalog: m.catalog, Directory: m.directory, Audit: m.audit, Search: m.index, Ingest: m.ingest, Log: log,
-		Certificates: m.signer.CertificatePEM(),
-		MaxUpload:    m.Config.MaxUpload, MaxFiles: ingest.DefaultMaxPages,
-		Health: map[string]api.HealthCheck{
-			"store": func(ctx context.Context) error {
-				_, err := m.store.Stat(ctx, "healthz")
-				if err != nil && !sohoa.IsNotFound(err) {
-					return err
-				}
-				return nil
-			},
-			"catalog": m.catalog.Ping,
-			"spool": func(context.Context) error {
-				f, err := os.CreateTemp(filepath.Join(m.Config.Data, "tmp"), "healthz-*")
-				if err != nil {
-					return err
-				}
-				f.Close()
-				return os.Remove(f.Name())
-			},
-		},
-	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
 	}
 	m.listener = ln
-	srv.PublicURL = m.Config.PublicURL
-	if srv.PublicURL == "" {
-		srv.PublicURL = "http://" + ln.Addr().String()
+	publicURL := m.Config.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	m.records = records.New(m.catalog, m.ingest, m.index, m.audit, records.Config{MaxFiles: ingest.DefaultMaxPages, PublicURL: publicURL})
+	srv := &api.Server{
+		Records: m.records, Directory: m.directory, Log: log, Version: version(),
+		Certificates: m.signer.Chain, CertificatePEM: m.signer.CertificatePEM(),
+		MaxUpload: m.Config.MaxUpload, Health: m.healthChecks(),
 	}
 	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
@@ -248,9 +242,42 @@ func (m *Main) Run(ctx context.Context) error {
 			log.Error("http server", "err", err)
 		}
 	}()
-	fmt.Fprintf(m.Stdout, "sohoa listening on http://%s (store: %s, data: %s)\n", ln.Addr(), m.Config.Store, m.Config.Data)
-	log.Info("listening", "addr", ln.Addr().String(), "store", m.Config.Store, "ocr_workers", m.Config.OCRWorkers)
+	fmt.Fprintf(m.Stdout, "sohoa %s listening on http://%s (store: %s, data: %s)\n", version(), ln.Addr(), m.Config.Store, m.Config.Data)
+	log.Info("listening", "addr", ln.Addr().String(), "version", version(), "store", m.Config.Store, "ocr_workers", m.Config.OCRWorkers)
 	return nil
+}
+
+// healthChecks are what /healthz asks: each says in Vietnamese what is
+// wrong, the log says where.
+func (m *Main) healthChecks() map[string]api.HealthCheck {
+	spool := filepath.Join(m.Config.Data, "tmp")
+	return map[string]api.HealthCheck{
+		"store": func(ctx context.Context) error {
+			_, err := m.store.Stat(ctx, store.HealthKey)
+			if err != nil && !sohoa.IsNotFound(err) {
+				return store.Unavailable("stat", store.HealthKey, err)
+			}
+			return nil
+		},
+		"catalog": func(ctx context.Context) error {
+			if err := m.catalog.Ping(ctx); err != nil {
+				return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Message: "Cơ sở dữ liệu danh mục không trả lời.", Err: err}
+			}
+			return nil
+		},
+		"spool": func(context.Context) error {
+			f, err := os.CreateTemp(spool, "healthz-*")
+			if err == nil {
+				f.Close()
+				err = os.Remove(f.Name())
+			}
+			if err != nil {
+				return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Message: "Không ghi được tệp tạm để nhận tệp tải lên (ổ đĩa đầy hoặc không ghi được).", Err: err}
+			}
+			return nil
+		},
+		"ocr": func(context.Context) error { return m.ingest.Paused() },
+	}
 }
 
 // Addr is where the server listens, once Run returned.
@@ -282,25 +309,9 @@ func (m *Main) Close() error {
 // is SOHOA_ADMIN_TOKEN or a generated one printed once and written to
 // <data>/admin-token.
 func (m *Main) bootstrap(ctx context.Context) error {
-	empty, err := m.catalog.Empty(ctx)
-	if err != nil || !empty {
-		return err
-	}
-	var found bool
-	m.store.List(ctx, "directory/units/", func(string) error { found = true; return errors.New("stop") })
-	if found {
-		return fmt.Errorf("the catalog is empty but the store holds units and users: run `sohoa rebuild` first")
-	}
 	root := &sohoa.Unit{ID: m.Config.RootUnit, Name: m.Config.RootUnitName, Kind: "so"}
-	if err := m.directory.AddUnit(ctx, root); err != nil {
-		return err
-	}
-	admin := &sohoa.User{Username: "admin", FullName: "Quản trị hệ thống", UnitID: root.ID, Role: sohoa.RoleAdmin}
-	if err := m.directory.AddUser(ctx, admin, ""); err != nil {
-		return err
-	}
-	token, _, err := m.directory.AddToken(ctx, admin.ID, "admin (first start)", catalog.TokenAPI, m.Config.AdminToken, 0)
-	if err != nil {
+	token, made, err := m.directory.Bootstrap(ctx, root, m.Config.AdminToken)
+	if err != nil || !made {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "first start: unit %s (%s) and user admin created\n", root.ID, root.Name)
@@ -314,189 +325,5 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	}
 	abs, _ := filepath.Abs(path)
 	fmt.Fprintf(m.Stdout, "admin token (shown once, also written to %s):\n  %s\n", abs, token)
-	return nil
-}
-
-// Rebuild recreates the catalog and the index from the store: units,
-// users and tokens, the sealed audit log, then the documents. Run it with
-// the service stopped, on an empty catalog and index.
-func (m *Main) Rebuild(ctx context.Context) error {
-	if err := m.open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	if n, err := m.index.Count(); err != nil || n > 0 {
-		return fmt.Errorf("the index at %s holds %d documents: remove it (and catalog.db) first, with the service stopped", filepath.Join(m.Config.Data, "index"), n)
-	}
-	if empty, err := m.catalog.Empty(ctx); err != nil || !empty {
-		return fmt.Errorf("the catalog at %s is not empty: remove it (and the index) first, with the service stopped", filepath.Join(m.Config.Data, "catalog.db"))
-	}
-	start := time.Now()
-	units, users, tokens, err := m.directory.Restore(ctx)
-	if err != nil {
-		return err
-	}
-	entries, err := m.audit.Restore(ctx)
-	if err != nil {
-		return err
-	}
-	st, err := m.ingest.Rebuild(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "rebuilt from the store in %s: %d units, %d users, %d API tokens, %d audit entries; %d documents (%d indexed, %d queued for OCR, %d failed), %d deleted left out\n",
-		time.Since(start).Round(time.Millisecond), units, users, tokens, entries, st.Documents, st.Indexed, st.Queued, st.Failed, st.Deleted)
-	return nil
-}
-
-// Check verifies the audit log in the catalog and in the store; it fails
-// if an entry was removed, reordered or edited.
-func (m *Main) Check(ctx context.Context) error {
-	if err := m.open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	r, err := m.audit.Check(ctx)
-	if err != nil {
-		return err
-	}
-	if len(r.Problems) > 0 {
-		for _, p := range r.Problems {
-			fmt.Fprintln(m.Stdout, "audit:", p)
-		}
-		return fmt.Errorf("the audit log was tampered with or damaged: %d problems", len(r.Problems))
-	}
-	fmt.Fprintf(m.Stdout, "audit log intact: %d entries in the catalog, %d sealed in the store\n", r.Entries, r.Sealed)
-	return nil
-}
-
-// UserAdd adds a user (and a unit, with -unit-parent) from the shell; the
-// password is read from SOHOA_PASSWORD or standard input.
-func (m *Main) UserAdd(ctx context.Context, args []string) error {
-	var u sohoa.User
-	var token bool
-	fs := flag.NewFlagSet("sohoa user add", flag.ContinueOnError)
-	envs := m.Config.bind(fs)
-	fs.StringVar(&u.Username, "username", "", "login name")
-	fs.StringVar(&u.FullName, "full-name", "", "full name")
-	fs.StringVar(&u.UnitID, "unit", m.Config.RootUnit, "unit ID")
-	fs.StringVar(&u.Role, "role", sohoa.RoleClerk, "admin, clerk, official or system")
-	fs.BoolVar(&token, "token", false, "also make an API token and print it")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := envs.err(); err != nil {
-		return err
-	}
-	password := os.Getenv("SOHOA_PASSWORD")
-	if password == "" && u.Role != sohoa.RoleSystem {
-		fmt.Fprint(os.Stderr, "password: ")
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("user add: no password on standard input")
-		}
-		password = strings.TrimRight(line, "\r\n")
-	}
-	if err := m.open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	if err := m.bootstrap(ctx); err != nil {
-		return err
-	}
-	if err := m.directory.AddUser(ctx, &u, password); err != nil {
-		return fmt.Errorf("user add: %s", sohoa.ErrorMessage(err))
-	}
-	fmt.Fprintf(m.Stdout, "user %s (%s, %s in %s) added\n", u.Username, u.FullName, u.Role, u.UnitID)
-	if token {
-		value, _, err := m.directory.AddToken(ctx, u.ID, "sohoa user add", catalog.TokenAPI, "", 0)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(m.Stdout, value)
-	}
-	return nil
-}
-
-// UnitAdd adds a unit from the shell.
-func (m *Main) UnitAdd(ctx context.Context, args []string) error {
-	var u sohoa.Unit
-	fs := flag.NewFlagSet("sohoa unit add", flag.ContinueOnError)
-	envs := m.Config.bind(fs)
-	fs.StringVar(&u.ID, "id", "", "unit ID (letters without diacritics, digits, - and _)")
-	fs.StringVar(&u.Name, "name", "", "unit name")
-	fs.StringVar(&u.Kind, "kind", "truong", "so, phong, truong or khac")
-	fs.StringVar(&u.ParentID, "parent", m.Config.RootUnit, "parent unit ID")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := envs.err(); err != nil {
-		return err
-	}
-	if err := m.open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	if err := m.bootstrap(ctx); err != nil {
-		return err
-	}
-	if err := m.directory.AddUnit(ctx, &u); err != nil {
-		return fmt.Errorf("unit add: %s", sohoa.ErrorMessage(err))
-	}
-	fmt.Fprintf(m.Stdout, "unit %s (%s) added under %s\n", u.ID, u.Name, u.ParentID)
-	return nil
-}
-
-// Verify checks a signed copy (PDF) or a receipt (JWS) offline, against
-// the certificate given with -cert or the configured one.
-func (m *Main) Verify(args []string) error {
-	fs := flag.NewFlagSet("sohoa verify", flag.ContinueOnError)
-	envs := m.Config.bind(fs)
-	certFile := fs.String("cert", "", "the published certificate (PEM); default: the configured signing certificate")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := envs.err(); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: sohoa verify [-cert cert.pem] FILE")
-	}
-	if *certFile == "" {
-		*certFile = m.Config.SignCert
-		if *certFile == "" {
-			*certFile = filepath.Join(m.Config.Data, "signing", "cert.pem")
-		}
-	}
-	pemBytes, err := os.ReadFile(*certFile)
-	if err != nil {
-		return err
-	}
-	chain, err := sign.ParseCertificates(pemBytes)
-	if err != nil {
-		return err
-	}
-	data, err := os.ReadFile(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	if bytes.HasPrefix(data, []byte("%PDF-")) {
-		cert, err := pdfcopy.Verify(data, chain[0])
-		if err != nil {
-			return fmt.Errorf("INVALID: %w", err)
-		}
-		fmt.Fprintf(m.Stdout, "valid: the whole PDF is signed by %q\n", cert.Subject.CommonName)
-		return nil
-	}
-	payload, cert, err := sign.VerifyJWS(string(data), chain[0])
-	if err != nil {
-		return fmt.Errorf("INVALID: %w", err)
-	}
-	var r sohoa.Receipt
-	if err := json.Unmarshal(payload, &r); err != nil {
-		return fmt.Errorf("INVALID: the receipt's content is not a receipt: %w", err)
-	}
-	fmt.Fprintf(m.Stdout, "valid: receipt of document %s version %d (%s, code %s), signed by %q; signed PDF sha256 %s\n",
-		r.Document, r.Version, r.Status, r.Code, cert.Subject.CommonName, r.SignedPDF)
 	return nil
 }

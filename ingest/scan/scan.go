@@ -72,11 +72,27 @@ func (f Frame) PageDPI() (dpi int, estimated bool) {
 // Pixels is the frame's area.
 func (f Frame) Pixels() int64 { return int64(f.Width) * int64(f.Height) }
 
-// ErrCorrupt is wrapped by every error about a damaged or truncated file.
+// ErrCorrupt is what every error about a damaged or truncated file is
+// (errors.Is); a *CorruptError says why.
 var ErrCorrupt = errors.New("corrupt image")
 
+// CorruptError is a damaged or truncated file; Reason is for the clerk.
+type CorruptError struct{ Reason string }
+
+func (e *CorruptError) Error() string        { return "corrupt image: " + e.Reason }
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
 func corrupt(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	return &CorruptError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// CorruptReason returns why err says a file is damaged, or "".
+func CorruptReason(err error) string {
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return ce.Reason
+	}
+	return ""
 }
 
 // Inspect reads the frames of a file of content type ct from its headers.

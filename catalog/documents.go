@@ -1,0 +1,185 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"sohoa"
+)
+
+// PutDocument inserts d, or replaces the row of an older revision of it;
+// when enqueue is set, it also queues an OCR job for it in the same
+// transaction. Two writers finishing out of order leave the newer one.
+func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) error {
+	pages, err := json.Marshal(d.Pages)
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(d.Metadata)
+	if err != nil {
+		return err
+	}
+	subject := ""
+	if d.Subject != nil {
+		subject = d.Subject.ID
+	}
+	return c.inTx(ctx, func(tx *sql.Tx) error {
+		_, err = tx.ExecContext(ctx, `INSERT INTO documents (id, title, type, unit_id, unit_path, metadata, subject_id, dup_key,
+				duplicate_of, created_by, status, error, created_at, updated_at, pages, revision)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET title=excluded.title, type=excluded.type, unit_id=excluded.unit_id,
+				unit_path=excluded.unit_path, metadata=excluded.metadata, subject_id=excluded.subject_id,
+				dup_key=excluded.dup_key, duplicate_of=excluded.duplicate_of, status=excluded.status,
+				error=excluded.error, updated_at=excluded.updated_at, pages=excluded.pages, revision=excluded.revision
+			WHERE excluded.revision >= documents.revision`,
+			d.ID, d.Title, d.Type, d.UnitID, d.UnitPath, string(meta), subject, sohoa.DuplicateKey(d.Type, d.Metadata),
+			d.DuplicateOf, d.CreatedBy, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages), d.Revision)
+		if err != nil {
+			return fmt.Errorf("put document %s: %w", d.ID, err)
+		}
+		if enqueue {
+			_, err = tx.ExecContext(ctx, `INSERT INTO jobs (document_id, state, run_after) VALUES (?, 'queued', 0)
+				ON CONFLICT (document_id) DO UPDATE SET state='queued', run_after=0`, d.ID)
+			if err != nil {
+				return fmt.Errorf("queue document %s: %w", d.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages, revision"
+
+// scanDocument reads the documentColumns of a row, after the extra
+// columns it may start with.
+func scanDocument(row scanner, extra ...any) (*sohoa.Document, error) {
+	var d sohoa.Document
+	var status, created, updated, pages, meta string
+	dest := append(extra, &d.ID, &d.Title, &d.Type, &d.UnitID, &d.UnitPath, &meta, &d.DuplicateOf, &d.CreatedBy,
+		&status, &d.Error, &created, &updated, &pages, &d.Revision)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	d.Status = sohoa.Status(status)
+	d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
+	if err := json.Unmarshal([]byte(pages), &d.Pages); err != nil {
+		return nil, fmt.Errorf("document %s pages: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(meta), &d.Metadata); err != nil {
+		return nil, fmt.Errorf("document %s metadata: %w", d.ID, err)
+	}
+	if d.Metadata == nil {
+		d.Metadata = sohoa.Metadata{}
+	}
+	// JSON numbers come back as float64: so_trang is an int.
+	for k, v := range d.Metadata {
+		switch v := v.(type) {
+		case float64:
+			d.Metadata[k] = int(v)
+		case []any:
+			list := make([]string, len(v))
+			for i, e := range v {
+				list[i], _ = e.(string)
+			}
+			d.Metadata[k] = list
+		}
+	}
+	d.Subject = sohoa.SubjectOf(d.Type, d.Metadata)
+	return &d, nil
+}
+
+// Document returns the document with the given id.
+func (c *DB) Document(ctx context.Context, id string) (*sohoa.Document, error) {
+	d, err := scanDocument(c.db.QueryRowContext(ctx, "SELECT "+documentColumns+" FROM documents WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &sohoa.Error{Code: sohoa.ENOTFOUND, Message: "Không tìm thấy văn bản.", Err: fmt.Errorf("document %s", id)}
+	}
+	return d, err
+}
+
+// DuplicateOf returns the ID and unit path of another document with the
+// same duplicate key (see sohoa.DuplicateKey), or "".
+func (c *DB) DuplicateOf(ctx context.Context, key, except string) (id, unitPath string, err error) {
+	if key == "" {
+		return "", "", nil
+	}
+	err = c.db.QueryRowContext(ctx, "SELECT id, unit_path FROM documents WHERE dup_key = ? AND id != ? ORDER BY id LIMIT 1", key, except).
+		Scan(&id, &unitPath)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
+	}
+	return id, unitPath, err
+}
+
+// reachClause is the SQL condition of a reach on a unit path column.
+func reachClause(col string, r sohoa.Reach) (string, []any) {
+	switch {
+	case r.All:
+		return "1=1", nil
+	case r.Path == "":
+		return "0=1", nil
+	case r.Subtree:
+		return "substr(" + col + ", 1, ?) = ?", []any{len(r.Path), r.Path}
+	}
+	return col + " = ?", []any{r.Path}
+}
+
+// Documents lists documents newest first (IDs sort by creation time).
+func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.DocumentList, error) {
+	where, args := reachClause("unit_path", f.Reach)
+	q := "SELECT " + documentColumns + " FROM documents WHERE " + where
+	if f.Status != nil {
+		q += " AND status = ?"
+		args = append(args, string(*f.Status))
+	}
+	if f.SubjectID != "" {
+		q += " AND subject_id = ?"
+		args = append(args, f.SubjectID)
+	}
+	if f.Cursor != "" {
+		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil || !sohoa.ValidID(string(after)) {
+			return nil, sohoa.FieldError("cursor", "Tham số cursor không hợp lệ.")
+		}
+		q += " AND id < ?"
+		args = append(args, string(after))
+	}
+	q += " ORDER BY id DESC LIMIT ?"
+	args = append(args, f.Limit+1)
+	rows, err := c.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	p := &sohoa.DocumentList{Documents: []*sohoa.Document{}}
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, err
+		}
+		p.Documents = append(p.Documents, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(p.Documents) > f.Limit {
+		p.Documents = p.Documents[:f.Limit]
+		p.Next = base64.RawURLEncoding.EncodeToString([]byte(p.Documents[f.Limit-1].ID))
+	}
+	return p, nil
+}
+
+// DeleteDocument removes a document and its job.
+func (c *DB) DeleteDocument(ctx context.Context, id string) error {
+	return c.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete document %s: %w", id, err)
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE document_id = ?", id)
+		return err
+	})
+}

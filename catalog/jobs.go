@@ -1,0 +1,68 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"sohoa"
+)
+
+// ClaimJob takes the oldest queued job whose time has come, marking it
+// running. ok is false when there is none.
+func (c *DB) ClaimJob(ctx context.Context, now time.Time) (job sohoa.Job, ok bool, err error) {
+	err = c.db.QueryRowContext(ctx, `UPDATE jobs SET state = 'running', attempts = attempts + 1
+		WHERE document_id = (SELECT document_id FROM jobs WHERE state = 'queued' AND run_after <= ?
+			ORDER BY run_after, document_id LIMIT 1)
+		RETURNING document_id, attempts`, now.UnixMilli()).Scan(&job.DocumentID, &job.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return job, false, nil
+	}
+	if err != nil {
+		return job, false, fmt.Errorf("claim job: %w", err)
+	}
+	return job, true, nil
+}
+
+// FinishJob removes a job whose outcome, for good or for ill, is written.
+func (c *DB) FinishJob(ctx context.Context, id string) error {
+	_, err := c.db.ExecContext(ctx, "DELETE FROM jobs WHERE document_id = ?", id)
+	return err
+}
+
+// RetryJob puts a job back in the queue, to run no earlier than at; the
+// attempt counts.
+func (c *DB) RetryJob(ctx context.Context, id string, at time.Time, reason string) error {
+	_, err := c.db.ExecContext(ctx, "UPDATE jobs SET state = 'queued', run_after = ?, last_error = ? WHERE document_id = ?",
+		at.UnixMilli(), reason, id)
+	return err
+}
+
+// ReleaseJob puts a job back in the queue, to run no earlier than at, as if
+// it had not been claimed: the attempt does not count (the store was away,
+// the service stopping).
+func (c *DB) ReleaseJob(ctx context.Context, id string, at time.Time, reason string) error {
+	_, err := c.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', run_after = ?, last_error = ?, attempts = max(attempts - 1, 0)
+		WHERE document_id = ?`, at.UnixMilli(), reason, id)
+	return err
+}
+
+// RequeueRunning puts back every job left running by a process that died;
+// it is called at start-up, before the workers start. It returns how many.
+func (c *DB) RequeueRunning(ctx context.Context) (int, error) {
+	res, err := c.db.ExecContext(ctx, "UPDATE jobs SET state = 'queued', run_after = 0 WHERE state = 'running'")
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// QueuedJobs counts jobs not yet finished.
+func (c *DB) QueuedJobs(ctx context.Context) (int, error) {
+	var n int
+	err := c.db.QueryRowContext(ctx, "SELECT count(*) FROM jobs").Scan(&n)
+	return n, err
+}

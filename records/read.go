@@ -1,0 +1,226 @@
+package records
+
+import (
+	"context"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sohoa"
+)
+
+// ListQuery selects a page of documents: by status ("" for any), Limit of
+// them after Cursor.
+type ListQuery struct {
+	Status string
+	Limit  int
+	Cursor string
+}
+
+func (q ListQuery) filter(p *sohoa.Principal) (sohoa.DocumentFilter, error) {
+	f := sohoa.DocumentFilter{Reach: p.Reach(), Limit: q.Limit, Cursor: q.Cursor}
+	if q.Status != "" {
+		st := sohoa.Status(q.Status)
+		if !st.Valid() {
+			return f, sohoa.FieldError("status", "Trạng thái %q không hợp lệ (queued, processing, ready, failed).", q.Status)
+		}
+		f.Status = &st
+	}
+	return f, nil
+}
+
+// List returns the documents within p's reach, newest first, personal
+// data masked.
+func (s *Service) List(ctx context.Context, p *sohoa.Principal, q ListQuery) (*sohoa.DocumentList, error) {
+	f, err := q.filter(p)
+	if err != nil {
+		return nil, err
+	}
+	return s.list(ctx, p, f, sohoa.ActionList, "")
+}
+
+// Person returns the records within p's reach that name the person with
+// this CCCD.
+func (s *Service) Person(ctx context.Context, p *sohoa.Principal, cccd string, q ListQuery) (*sohoa.DocumentList, error) {
+	if err := sohoa.CheckCCCD(cccd); err != nil {
+		return nil, sohoa.FieldError("cccd", "Số định danh không hợp lệ: %v.", err)
+	}
+	f, err := q.filter(p)
+	if err != nil {
+		return nil, err
+	}
+	f.SubjectID = cccd
+	return s.list(ctx, p, f, sohoa.ActionPeople, "person "+sohoa.MaskCCCD(cccd)+":")
+}
+
+func (s *Service) list(ctx context.Context, p *sohoa.Principal, f sohoa.DocumentFilter, action, detail string) (*sohoa.DocumentList, error) {
+	page, err := s.cat.Documents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(page.Documents))
+	for i, d := range page.Documents {
+		ids[i], page.Documents[i] = d.ID, s.view(ctx, p, d, true)
+	}
+	if err := s.record(ctx, p, action, "", strings.TrimSpace(detail+" "+strings.Join(ids, ","))); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// Get returns one record, whole to those who see personal data.
+func (s *Service) Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error) {
+	d, err := s.document(ctx, p, id)
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionRead, d.ID, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(ctx, p, d, false), nil
+}
+
+// History returns the changes made to a record, oldest first, personal
+// values masked (the store's revisions keep them whole).
+func (s *Service) History(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Change, error) {
+	d, err := s.document(ctx, p, id)
+	var changes []sohoa.Change
+	if err == nil {
+		changes, err = s.writer.History(ctx, d.ID)
+	}
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionHistory, d.ID, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range changes {
+		if name, ok := strings.CutPrefix(c.Field, "metadata."); ok {
+			for _, t := range sohoa.DocTypes {
+				if f, ok := t.Field(name); ok && f.Personal {
+					changes[i].Old, changes[i].New = maskAny(f.Kind, c.Old), maskAny(f.Kind, c.New)
+				}
+			}
+		}
+	}
+	return changes, nil
+}
+
+func maskAny(k sohoa.FieldKind, v any) any {
+	if s, ok := v.(string); ok && s != "" {
+		return sohoa.MaskPersonal(k, s)
+	}
+	return v
+}
+
+var statusNames = map[sohoa.Status]string{
+	sohoa.StatusQueued: "đang chờ", sohoa.StatusProcessing: "đang nhận dạng",
+	sohoa.StatusFailed: "lỗi", sohoa.StatusReady: "sẵn sàng",
+}
+
+func ready(d *sohoa.Document) error {
+	if d.Status == sohoa.StatusReady {
+		return nil
+	}
+	return sohoa.Errorf(sohoa.ECONFLICT, "Văn bản chưa có nội dung nhận dạng (trạng thái: %s).", statusNames[d.Status])
+}
+
+// Text returns a read record's whole text, pages separated by form feeds.
+func (s *Service) Text(ctx context.Context, p *sohoa.Principal, id string) (*Blob, error) {
+	d, err := s.document(ctx, p, id)
+	if err == nil {
+		err = ready(d)
+	}
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionText, d.ID, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Blob{ContentType: "text/plain; charset=utf-8", open: func(ctx context.Context) (io.ReadCloser, error) {
+		return s.writer.OpenText(ctx, d.ID)
+	}}, nil
+}
+
+// page returns page n (as typed) of a record within p's reach.
+func (s *Service) page(ctx context.Context, p *sohoa.Principal, id, n string) (*sohoa.Document, *sohoa.Page, error) {
+	d, err := s.document(ctx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := strconv.Atoi(n)
+	if err != nil || k < 1 || k > len(d.Pages) {
+		return nil, nil, sohoa.Errorf(sohoa.ENOTFOUND, "Văn bản không có trang %s (có %d trang).", n, len(d.Pages))
+	}
+	return d, &d.Pages[k-1], nil
+}
+
+// PageImage returns the original image of page n of a record: the bytes
+// uploaded, tagged with their digest.
+func (s *Service) PageImage(ctx context.Context, p *sohoa.Principal, id, n string) (*Blob, error) {
+	d, pg, err := s.page(ctx, p, id, n)
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionPageImage, d.ID, "trang "+strconv.Itoa(pg.Number))
+	}
+	if err != nil {
+		return nil, err
+	}
+	sha := pg.SHA256
+	return &Blob{ContentType: pg.ContentType, ETag: sha, open: func(ctx context.Context) (io.ReadCloser, error) {
+		return s.writer.OpenOriginal(ctx, sha)
+	}}, nil
+}
+
+// PageText returns what OCR read on page n of a read record.
+func (s *Service) PageText(ctx context.Context, p *sohoa.Principal, id, n string) (string, error) {
+	d, pg, err := s.page(ctx, p, id, n)
+	if err == nil {
+		err = ready(d)
+	}
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionPageText, d.ID, "trang "+strconv.Itoa(pg.Number))
+	}
+	if err != nil {
+		return "", err
+	}
+	pt, err := s.writer.PageText(ctx, d.ID, pg.Number)
+	if err != nil {
+		return "", err
+	}
+	return pt.Text, nil
+}
+
+// cccdRE finds 12-digit numbers in snippets: masked like every CCCD in a list.
+var cccdRE = regexp.MustCompile(`\b\d{12}\b`)
+
+// Search runs q within p's reach (q.Unit is a unit's ID here), its
+// snippets' CCCD numbers masked.
+func (s *Service) Search(ctx context.Context, p *sohoa.Principal, q sohoa.SearchQuery) (*sohoa.SearchResult, error) {
+	if q.Type != "" {
+		if _, ok := sohoa.DocTypes[q.Type]; !ok {
+			return nil, sohoa.FieldError("type", "Loại hồ sơ %q không hợp lệ (%s).", q.Type, strings.Join(sohoa.TypeNames(), ", "))
+		}
+	}
+	if q.Unit != "" {
+		u, err := s.cat.Unit(ctx, q.Unit)
+		if err != nil {
+			return nil, errNoUnit(q.Unit)
+		}
+		q.Unit = u.Path
+	}
+	q.Reach = p.Reach()
+	res, err := s.search.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i := range res.Hits {
+		ids[i] = res.Hits[i].ID
+		res.Hits[i].Snippet = cccdRE.ReplaceAllStringFunc(res.Hits[i].Snippet, sohoa.MaskCCCD)
+	}
+	if err := s.record(ctx, p, sohoa.ActionSearch, "", strings.Join(ids, ",")); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

@@ -1,0 +1,58 @@
+package records
+
+import (
+	"context"
+	"time"
+
+	"sohoa"
+)
+
+// ReuseSummary sums up the reuse ledger: the papers citizens did not have
+// to bring, by procedure system, procedure and type.
+type ReuseSummary struct {
+	Total       int                 `json:"total"`
+	Cases       int                 `json:"cases"`
+	ByClient    map[string]int      `json:"by_client"`
+	ByProcedure map[string]int      `json:"by_procedure"`
+	ByType      map[string]int      `json:"by_type"`
+	Entries     []*sohoa.ReuseEntry `json:"entries"`
+}
+
+// Reuse sums up the ledger between from and to (zero: unbounded), for an
+// official or an admin.
+func (s *Service) Reuse(ctx context.Context, p *sohoa.Principal, from, to time.Time) (*ReuseSummary, error) {
+	if p.Role != sohoa.RoleOfficial && p.Role != sohoa.RoleAdmin {
+		return nil, errForbidden()
+	}
+	entries, err := s.cat.Reuse(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	r := &ReuseSummary{Total: len(entries), ByClient: map[string]int{}, ByProcedure: map[string]int{}, ByType: map[string]int{}, Entries: entries}
+	cases := map[string]bool{}
+	for _, e := range entries {
+		r.ByClient[e.Client]++
+		r.ByProcedure[e.Procedure]++
+		r.ByType[e.Type]++
+		cases[e.Client+"|"+e.CaseID] = true
+	}
+	r.Cases = len(cases)
+	return r, nil
+}
+
+// AuditLog returns audit entries: all of them to an admin, to an official
+// those about records within its reach.
+func (s *Service) AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error) {
+	switch p.Role {
+	case sohoa.RoleAdmin:
+	case sohoa.RoleOfficial:
+		f.UnitPath = p.UnitPath
+	default:
+		return nil, errForbidden()
+	}
+	entries, err := s.cat.Audit(ctx, f)
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionAuditRead, f.Document, "")
+	}
+	return entries, err
+}

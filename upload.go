@@ -1,0 +1,55 @@
+package sohoa
+
+import (
+	"io"
+	"time"
+)
+
+// UploadForm is an upload as it arrives, its parts in order: the fields
+// (title, type, unit_id, the type's fields…) and the files. Next returns
+// io.EOF after the last part. An adapter (the API's multipart form, the web
+// page's) makes one; the upload service reads it.
+type UploadForm interface {
+	Next() (*FormPart, error)
+}
+
+// FormPart is one field (Filename empty) or file of an upload form; Body
+// is read before the next part is asked for.
+type FormPart struct {
+	Field    string
+	Filename string
+	Body     io.Reader
+}
+
+// RecordPatch changes a document's record: nil fields are left alone, a
+// nil value in Metadata removes that field. Correcting an approved record
+// needs a Reason.
+type RecordPatch struct {
+	Title            *string        `json:"title"`
+	Type             *string        `json:"type"`
+	Metadata         map[string]any `json:"metadata"`
+	ConfirmDuplicate bool           `json:"confirm_duplicate"`
+	Reason           string         `json:"reason"`
+}
+
+// ParseDayRange reads the parameters from and to, days (either "" for
+// none), as the times [start, end): end is the day after the last one.
+func ParseDayRange(from, to string) (start, end time.Time, err error) {
+	for _, p := range []struct {
+		name, raw string
+		t         *time.Time
+	}{{"from", from, &start}, {"to", to, &end}} {
+		if p.raw == "" {
+			continue
+		}
+		d, err := ParseDate(p.raw)
+		if err != nil {
+			return start, end, FieldError(p.name, "Tham số %s: %v.", p.name, err)
+		}
+		*p.t, _ = time.Parse("2006-01-02", d)
+	}
+	if !end.IsZero() {
+		end = end.Add(24 * time.Hour) // the whole last day
+	}
+	return start, end, nil
+}
