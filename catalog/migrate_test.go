@@ -110,10 +110,15 @@ func TestMigrationsFromEveryShippedLayout(t *testing.T) {
 					t.Fatalf("reuse ledger after migrating: %+v", ledger)
 				}
 			}
-			// Opened again: nothing left to apply.
+			// Opened again: nothing left to apply, nothing changed.
 			db.Close()
-			if db, err = Open(path); err != nil {
+			again, err := Open(path)
+			if err != nil {
 				t.Fatal(err)
+			}
+			defer again.Close()
+			if got, _ := again.Document(ctx, d.ID); got.Title != d.Title {
+				t.Fatalf("reopened: %q", got.Title)
 			}
 		})
 	}

@@ -184,12 +184,10 @@ func (m *Main) UserAdd(ctx context.Context, args []string) error {
 	}
 	password := os.Getenv("SOHOA_PASSWORD")
 	if password == "" && u.Role != sohoa.RoleSystem {
-		fmt.Fprint(os.Stderr, "password: ")
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("user add: no password on standard input")
+		var err error
+		if password, err = readPassword(ctx); err != nil {
+			return err
 		}
-		password = strings.TrimRight(line, "\r\n")
 	}
 	if err := m.openStore(ctx); err != nil {
 		return err
@@ -211,6 +209,30 @@ func (m *Main) UserAdd(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, value)
 	}
 	return nil
+}
+
+// readPassword reads a line from standard input, or gives up when ctx is
+// done (SIGTERM, Ctrl-C).
+func readPassword(ctx context.Context) (string, error) {
+	fmt.Fprint(os.Stderr, "password: ")
+	line := make(chan string, 1)
+	go func() {
+		s, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && s == "" {
+			close(line)
+			return
+		}
+		line <- strings.TrimRight(s, "\r\n")
+	}()
+	select {
+	case s, ok := <-line:
+		if !ok {
+			return "", fmt.Errorf("user add: no password on standard input")
+		}
+		return s, nil
+	case <-ctx.Done():
+		return "", fmt.Errorf("user add: stopped while waiting for the password")
+	}
 }
 
 // Verify checks a signed copy (PDF) or a receipt (JWS) offline, against

@@ -23,6 +23,12 @@ import (
 var sohoaBin string
 
 func TestMain(m *testing.M) {
+	// SOHOA_E2E_BIN runs the tests against another build (an older release,
+	// to see a finding reproduced before it was fixed).
+	if bin := os.Getenv("SOHOA_E2E_BIN"); bin != "" {
+		sohoaBin = bin
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "sohoa-e2e-")
 	if err != nil {
 		panic(err)

@@ -130,6 +130,48 @@ func TestAccessMatrix(t *testing.T) {
 	if r.Status != 404 || r.errorCode() != "not_found" {
 		t.Errorf("clerk of THA uploads into THB: %d %s", r.Status, r.Body)
 	}
+	// A duplicate in another unit: its clerk learns that it exists, not
+	// which it is; those above both units see which.
+	diploma := func(token string, extra ...part) *response {
+		return s.upload(token, append([]part{{field: "type", data: []byte("van_bang")}, {field: "ho_ten", data: []byte("Lê Quang Tuấn")},
+			{field: "so_vao_so", data: []byte("0415/THPT/2022")}, {field: "nam_tot_nghiep", data: []byte("2022")},
+			{"file", "bang.jpg", fixture(t, "page-150dpi.jpg")}}, extra...)...)
+	}
+	var first document
+	if r := diploma(users["clerk@THA"]); r.Status != 202 {
+		t.Fatalf("the first diploma: %d %s", r.Status, r.Body)
+	} else {
+		r.json(t, &first)
+	}
+	clerkTHB := s.newUser("vt.thb", "THB", "clerk")
+	r = diploma(clerkTHB)
+	if r.Status != 409 || bytes.Contains(r.Body, []byte(first.ID)) || bytes.Contains(r.Body, []byte("existing_id")) {
+		t.Errorf("a clerk of THB uploads a duplicate of THA's record: %d %s", r.Status, r.Body)
+	}
+	patch := `{"type":"van_bang","metadata":{"so_vao_so":"0415/THPT/2022","nam_tot_nghiep":"2022"}}`
+	r = s.do("PATCH", "/api/v1/documents/"+docs["THB"], clerkTHB, strings.NewReader(patch), "application/json")
+	if r.Status != 409 || bytes.Contains(r.Body, []byte(first.ID)) {
+		t.Errorf("a clerk of THB edits a record into a duplicate of THA's: %d %s", r.Status, r.Body)
+	}
+	if r := diploma(adminToken); r.Status != 409 || !bytes.Contains(r.Body, []byte(`"existing_id":"`+first.ID+`"`)) {
+		t.Errorf("an admin uploads a duplicate: %d %s, want the existing record named", r.Status, r.Body)
+	}
+	r = diploma(clerkTHB, part{field: "confirm_duplicate", data: []byte("true")})
+	var dup document
+	r.json(t, &dup)
+	if r.Status != 202 {
+		t.Fatalf("a confirmed duplicate: %d %s", r.Status, r.Body)
+	}
+	for who, token := range map[string]string{"clerk@THB": clerkTHB, "official@PGD": users["official@PGD"], "admin": adminToken} {
+		var got struct {
+			DuplicateOf string `json:"duplicate_of"`
+		}
+		s.do("GET", "/api/v1/documents/"+dup.ID, token, nil, "").json(t, &got)
+		if seesBoth := who != "clerk@THB"; (got.DuplicateOf == first.ID) != seesBoth {
+			t.Errorf("%s sees duplicate_of %q (the other record is %s)", who, got.DuplicateOf, first.ID)
+		}
+	}
+
 	// A disabled user's session stops at once.
 	var me struct{ ID string }
 	s.do("GET", "/api/v1/me", users["clerk@PGD"], nil, "").json(t, &me)
