@@ -223,26 +223,42 @@ func SplitTIFF(r io.ReaderAt, size int64, i int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var entries []tiffEntry
+	page, err := t.layOut(i, ss)
+	if err != nil {
+		return nil, err
+	}
+	return page.write(r, t.bo, ss, i)
+}
+
+// tiffPage is one page laid out as a TIFF of its own: header, directory,
+// out-of-line values, image data.
+type tiffPage struct {
+	entries []tiffEntry
+	extras  []tiffExtra
+	size    int64
+}
+
+// tiffExtra is an out-of-line value and where it goes.
+type tiffExtra struct {
+	at   int64
+	data []byte
+}
+
+// layOut places page i's directory entries, their values and its strips
+// ss, and points the strip offsets at where the strips will be.
+func (t *tiffFile) layOut(i int, ss []strip) (*tiffPage, error) {
+	pg := &tiffPage{}
 	for _, e := range t.ifds[i] {
 		switch e.tag {
 		case tagSubIFDs, tagExifIFD, tagGPSIFD, tagInteropIFD:
 			continue // pointers into the old file we do not copy
 		}
-		entries = append(entries, e)
+		pg.entries = append(pg.entries, e)
 	}
-	// Layout: header, directory, out-of-line values, image data.
-	ifdSize := int64(2 + 12*len(entries) + 4)
-	pos := 8 + ifdSize
-	type extra struct {
-		at   int64
-		data []byte
-	}
-	var extras []extra
-	var stripsAt int64 // where image data starts, fixed below
+	pos := 8 + int64(2+12*len(pg.entries)+4)
 	offsetsIdx := -1
-	for k := range entries {
-		e := &entries[k]
+	for k := range pg.entries {
+		e := &pg.entries[k]
 		if e.tag == tagStripOffsets || e.tag == tagTileOffsets {
 			e.typ = 4 // rewritten as LONG
 			offsetsIdx = k
@@ -258,47 +274,51 @@ func SplitTIFF(r io.ReaderAt, size int64, i int) ([]byte, error) {
 			return nil, err
 		}
 		pos += pos & 1 // word alignment
-		extras = append(extras, extra{pos, data})
+		pg.extras = append(pg.extras, tiffExtra{pos, data})
 		t.bo.PutUint32(e.raw[:], uint32(pos))
 		pos += int64(len(data))
 	}
-	stripsAt = pos
-	// The new offsets.
+	// The new offsets: the strips follow the values.
 	newOffs := make([]byte, 4*len(ss))
-	p := stripsAt
 	for k, s := range ss {
-		t.bo.PutUint32(newOffs[k*4:], uint32(p))
-		p += s.n
+		t.bo.PutUint32(newOffs[k*4:], uint32(pos))
+		pos += s.n
 	}
+	pg.size = pos
 	if offsetsIdx >= 0 {
-		e := &entries[offsetsIdx]
+		e := &pg.entries[offsetsIdx]
 		if len(ss) == 1 {
 			copy(e.raw[:], newOffs)
 		} else {
-			for k := range extras {
-				if int64(t.bo.Uint32(e.raw[:])) == extras[k].at {
-					extras[k].data = newOffs
+			for k := range pg.extras {
+				if int64(t.bo.Uint32(e.raw[:])) == pg.extras[k].at {
+					pg.extras[k].data = newOffs
 				}
 			}
 		}
 	}
+	return pg, nil
+}
+
+// write writes the page, its strips read from r, page i of the file.
+func (pg *tiffPage) write(r io.ReaderAt, bo binary.ByteOrder, ss []strip, i int) ([]byte, error) {
 	var out bytes.Buffer
-	out.Grow(int(p))
-	if t.bo == binary.BigEndian {
+	out.Grow(int(pg.size))
+	if bo == binary.BigEndian {
 		out.WriteString("MM\x00*")
 	} else {
 		out.WriteString("II*\x00")
 	}
-	binary.Write(&out, t.bo, uint32(8))
-	binary.Write(&out, t.bo, uint16(len(entries)))
-	for _, e := range entries {
-		binary.Write(&out, t.bo, e.tag)
-		binary.Write(&out, t.bo, e.typ)
-		binary.Write(&out, t.bo, e.count)
+	binary.Write(&out, bo, uint32(8))
+	binary.Write(&out, bo, uint16(len(pg.entries)))
+	for _, e := range pg.entries {
+		binary.Write(&out, bo, e.tag)
+		binary.Write(&out, bo, e.typ)
+		binary.Write(&out, bo, e.count)
 		out.Write(e.raw[:])
 	}
-	binary.Write(&out, t.bo, uint32(0))
-	for _, x := range extras {
+	binary.Write(&out, bo, uint32(0))
+	for _, x := range pg.extras {
 		for int64(out.Len()) < x.at {
 			out.WriteByte(0)
 		}
