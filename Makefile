@@ -45,12 +45,13 @@ bench-ocr: deps
 		$$( [ $$(id -u) -eq 0 ] || echo sudo ) apt-get install -y -qq ocrmypdf unpaper imagemagick >/dev/null; }
 	$(GO) run ./tools/benchocr -out docs/BENCHMARKS-ocr.md
 
-## lint: vet, gofmt, staticcheck, a tidy go.mod
+## lint: vet, gofmt, staticcheck, a tidy go.mod, api/openapi.yaml through an OpenAPI validator
 lint:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	$(GO) mod tidy -diff
 	$(GO) tool staticcheck ./...
+	$(GO) test -count=1 -run '^TestOpenAPI$$' ./api/
 
 clean:
 	rm -rf bin
