@@ -60,6 +60,13 @@ func TestZipOfScans(t *testing.T) {
 			t.Errorf("%+v", d)
 		}
 	}
+	// With a title, each document keeps it, told apart by its file.
+	r = s.upload(adminToken, part{field: "zip", data: []byte("documents")}, part{field: "title", data: []byte("Hồ sơ nén")},
+		part{"file", "hoso.zip", archive})
+	r.json(t, &many)
+	if r.Status != 202 || len(many.Documents) != 3 || many.Documents[0].Title != "Hồ sơ nén – trang1" || many.Documents[2].Title != "Hồ sơ nén – trang10" {
+		t.Fatalf("zip as documents with a title: %d %s", r.Status, r.Body)
+	}
 
 	bomb := makeZip(t, map[string][]byte{"a.png": make([]byte, 20<<20)}, "a.png")
 	tests := []struct {
