@@ -210,6 +210,19 @@ func (l *Log) Run(ctx context.Context, every time.Duration) {
 // different entries under one number are a problem.
 func (l *Log) stored(ctx context.Context) (entries []*sohoa.AuditEntry, sealed int64, problems []string, err error) {
 	bySeq := map[int64]*sohoa.AuditEntry{}
+	add := func(got []*sohoa.AuditEntry, bad []string, segment bool) {
+		problems = append(problems, bad...)
+		for _, e := range got {
+			if prev, ok := bySeq[e.Seq]; ok && prev.Hash != e.Hash {
+				problems = append(problems, fmt.Sprintf("entry %d is stored twice, differently", e.Seq))
+				continue
+			}
+			bySeq[e.Seq] = e
+			if segment {
+				sealed = max(sealed, e.Seq)
+			}
+		}
+	}
 	for _, prefix := range []string{store.AuditSegmentsPrefix, store.AuditBatchesPrefix} {
 		var keys []string
 		if err := l.store.List(ctx, prefix, func(k string) error { keys = append(keys, k); return nil }); err != nil {
@@ -220,31 +233,14 @@ func (l *Log) stored(ctx context.Context) (entries []*sohoa.AuditEntry, sealed i
 			if err != nil {
 				return nil, 0, nil, err
 			}
-			problems = append(problems, bad...)
-			for _, e := range got {
-				if prev, ok := bySeq[e.Seq]; ok && prev.Hash != e.Hash {
-					problems = append(problems, fmt.Sprintf("entry %d is stored twice, differently", e.Seq))
-					continue
-				}
-				bySeq[e.Seq] = e
-				if prefix == store.AuditSegmentsPrefix {
-					sealed = max(sealed, e.Seq)
-				}
-			}
+			add(got, bad, prefix == store.AuditSegmentsPrefix)
 		}
 	}
 	kept, bad, err := l.journal.read()
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	problems = append(problems, bad...)
-	for _, e := range kept {
-		if prev, ok := bySeq[e.Seq]; ok && prev.Hash != e.Hash {
-			problems = append(problems, fmt.Sprintf("entry %d is stored twice, differently", e.Seq))
-			continue
-		}
-		bySeq[e.Seq] = e
-	}
+	add(kept, bad, false)
 	for _, e := range bySeq {
 		entries = append(entries, e)
 	}

@@ -104,6 +104,14 @@ func (d *Directory) create(ctx context.Context, key string, v any, inCatalog fun
 	return err
 }
 
+// found reads a lookup's error as whether the thing is there.
+func found(err error) (bool, error) {
+	if sohoa.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // takeOver writes data over the record at key if the catalog does not hold
 // it, and returns what it replaced (nil: it did not) and the version it wrote.
 func (d *Directory) takeOver(ctx context.Context, key string, data []byte, inCatalog func() (bool, error)) ([]byte, store.Version, error) {
@@ -151,13 +159,7 @@ func (d *Directory) AddUnit(ctx context.Context, by *sohoa.Principal, u *sohoa.U
 		u.Path = parent.Path + u.ID + "/"
 	}
 	u.CreatedAt = d.now().UTC()
-	held := func() (bool, error) {
-		_, err := d.cat.Unit(ctx, u.ID)
-		if sohoa.IsNotFound(err) {
-			return false, nil
-		}
-		return err == nil, err
-	}
+	held := func() (bool, error) { _, err := d.cat.Unit(ctx, u.ID); return found(err) }
 	conflict := &sohoa.Error{Code: sohoa.ECONFLICT, Field: "id", Message: fmt.Sprintf("Đã có đơn vị mã %q.", u.ID)}
 	if err := d.create(ctx, store.UnitKey(u.ID), u, held, func() error { return d.cat.InsertUnit(ctx, u) }, conflict); err != nil {
 		return err
@@ -211,13 +213,7 @@ func (d *Directory) addUser(ctx context.Context, by *sohoa.Principal, u *sohoa.U
 		u.PasswordHash = HashPassword(password, d.PasswordCost)
 	}
 	u.ID, u.CreatedAt = sohoa.NewID(d.now()), d.now().UTC()
-	held := func() (bool, error) {
-		_, err := d.cat.UserByUsername(ctx, u.Username)
-		if sohoa.IsNotFound(err) {
-			return false, nil
-		}
-		return err == nil, err
-	}
+	held := func() (bool, error) { _, err := d.cat.UserByUsername(ctx, u.Username); return found(err) }
 	conflict := &sohoa.Error{Code: sohoa.ECONFLICT, Field: "username", Message: fmt.Sprintf("Đã có người dùng %q.", u.Username)}
 	err := d.create(ctx, store.UserKey(u.Username), userRecord{u, u.PasswordHash}, held, func() error { return d.cat.InsertUser(ctx, u) }, conflict)
 	if err != nil {

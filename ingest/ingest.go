@@ -81,6 +81,8 @@ type Service struct {
 	wake  chan struct{}
 	// indexing serializes the index writes of one document in this
 	// process, so that the last one written is of its newest manifest.
+	// Several serve nodes each keep their own index: each replays the
+	// changes in order from a feed instead (issue 16), and this goes.
 	indexing [64]sync.Mutex
 
 	mu     sync.Mutex

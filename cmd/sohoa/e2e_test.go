@@ -438,8 +438,7 @@ func TestS3StoreAndRebuild(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	minio := miniotest.Start(t)
-	env := []string{"SOHOA_STORE=s3", "SOHOA_S3_ENDPOINT=" + minio.Endpoint, "SOHOA_S3_ACCESS_KEY=" + minio.AccessKey,
-		"SOHOA_S3_SECRET_KEY=" + minio.SecretKey, "SOHOA_S3_BUCKET=sohoa-records", "SOHOA_S3_TLS=false"}
+	env := s3Env(minio, "sohoa-records")
 	data := filepath.Join(t.TempDir(), "data")
 	s := startServer(t, data, env...)
 	tuan := s.mustUpload("Bằng tốt nghiệp Lê Quang Tuấn", "pages/d3-bang-tuan.png")

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"sohoa/store/s3/miniotest"
 )
 
 // sohoaBin is the sohoa sohoaBin the end-to-end tests run, built once.
@@ -45,6 +47,12 @@ func TestMain(m *testing.M) {
 }
 
 const adminToken = "test-admin-token-0123456789"
+
+// s3Env is the configuration of a service on a bucket of a test's MinIO.
+func s3Env(minio *miniotest.Server, bucket string) []string {
+	return []string{"SOHOA_STORE=s3", "SOHOA_S3_ENDPOINT=" + minio.Endpoint, "SOHOA_S3_ACCESS_KEY=" + minio.AccessKey,
+		"SOHOA_S3_SECRET_KEY=" + minio.SecretKey, "SOHOA_S3_BUCKET=" + bucket, "SOHOA_S3_TLS=false"}
+}
 
 // server is a sohoa process.
 type server struct {

@@ -227,8 +227,7 @@ func TestStoreOutagePausesOCR(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	minio := miniotest.Start(t)
-	env := []string{"SOHOA_STORE=s3", "SOHOA_S3_ENDPOINT=" + minio.Endpoint, "SOHOA_S3_ACCESS_KEY=" + minio.AccessKey,
-		"SOHOA_S3_SECRET_KEY=" + minio.SecretKey, "SOHOA_S3_BUCKET=sohoa-outage", "SOHOA_OCR_WORKERS=1"}
+	env := append(s3Env(minio, "sohoa-outage"), "SOHOA_OCR_WORKERS=1")
 	data := filepath.Join(t.TempDir(), "data")
 	s := startServer(t, data, env...)
 	var ids []string
