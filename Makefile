@@ -36,7 +36,7 @@ test-short:
 
 ## bench: speed and memory, as ratios against a baseline measured in the same run
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ ./ingest/scan/ && $(GO) test -run '^$$' -bench . -benchmem ./search/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ ./ingest/scan/ && $(GO) test -run '^$$' -bench . -benchmem ./search/ ./audit/
 
 ## bench-ocr: CER, word recall and s/page on degraded scans: bare tesseract, OCRmyPDF, sohoa
 bench-ocr: deps
