@@ -7,6 +7,8 @@ export OMP_THREAD_LIMIT := 1
 
 GO ?= go
 BIN := bin/sohoa
+# What `sohoa version` and /healthz say: the release tag, else the commit.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all deps build run test test-short bench bench-ocr lint minio clean
 
@@ -16,7 +18,7 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/sohoa
+	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o $(BIN) ./cmd/sohoa
 
 ## run: start the service on its embedded defaults under ./data
 run: build
