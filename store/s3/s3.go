@@ -44,6 +44,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure: cfg.TLS,
 		Region: cfg.Region,
+		// Three tries (0.2, 0.4, 0.8 s apart) ride out a blip; minio-go's ten
+		// kept a clerk waiting five seconds for a store that is down. Callers
+		// retry what matters: the workers pause and resume, clients get a
+		// 503 with Retry-After.
+		MaxRetries: 3,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open s3 store %s: %w", cfg.Endpoint, err)
