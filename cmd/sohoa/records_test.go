@@ -256,6 +256,21 @@ func TestRecordsMetadataAndAudit(t *testing.T) {
 			t.Errorf("PATCH %s: %d %s, want 400", body, r.Status, r.Body)
 		}
 	}
+	// Every field at fault at once, each named.
+	r = patch(clerk, `{"title":"","metadata":{"ngay_sinh":"2004-02-30","gioi_tinh":"Khác","so_trang":"x"}}`)
+	var all struct {
+		Error struct {
+			Fields []struct{ Field, Message string }
+		}
+	}
+	r.json(t, &all)
+	var named []string
+	for _, f := range all.Error.Fields {
+		named = append(named, f.Field)
+	}
+	if r.Status != 400 || strings.Join(named, ",") != "title,gioi_tinh,ngay_sinh,so_trang" {
+		t.Errorf("a PATCH with four faults: %d, fields %v\n%s", r.Status, named, r.Body)
+	}
 	var hist struct{ Changes []map[string]any }
 	s.do("GET", "/api/v1/documents/"+d.ID+"/history", clerk, nil, "").json(t, &hist)
 	if len(hist.Changes) != 0 {
