@@ -131,8 +131,18 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// LastUsedAt is when a login session was last used (idle expiry).
+	LastUsedAt *time.Time `json:"-"`
 	// Hash is the SHA-256 of the token's value, which is never kept.
 	Hash string `json:"-"`
+}
+
+// LoginFailures is what the catalog counts of the failed logins of a
+// username or an address, for the directory's throttle.
+type LoginFailures struct {
+	Failures    int
+	FirstAt     time.Time
+	LockedUntil *time.Time
 }
 
 // Credential is a token as the catalog holds it, with the principal it

@@ -43,6 +43,9 @@ type Document struct {
 	// DuplicateOf names the record this one was knowingly stored beside.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	Pages       []Page `json:"pages"`
+	// PagesRead says, while the document is queued or being read, how many
+	// of its pages are read.
+	PagesRead *int `json:"pages_read,omitempty"`
 	// Revision is that of the manifest the document shows.
 	Revision int `json:"-"`
 }

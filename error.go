@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Error codes, stable for programs; mapped to HTTP statuses in one table in
@@ -17,6 +18,7 @@ const (
 	EUNSUPPORTED  = "unsupported_media_type"
 	ETOOLARGE     = "too_large"
 	EUNAVAILABLE  = "unavailable"
+	ETOOMANY      = "rate_limited" // too many requests, or failed logins: wait
 	EINTERNAL     = "internal"
 )
 
@@ -33,7 +35,9 @@ type Error struct {
 	// Existing names the record a conflict is with, when the caller may
 	// know of it.
 	Existing string
-	Err      error
+	// RetryAfter is how long to wait before trying again, when it is known.
+	RetryAfter time.Duration
+	Err        error
 }
 
 // FieldProblem is what is wrong with one input field.

@@ -154,7 +154,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if p.Scope != nil && !s.limits.allow("client:"+p.UserID, p.Scope.RatePerMinute) {
 			w.Header().Set("Retry-After", "60")
-			s.error(w, r, &sohoa.Error{Code: codeRateLimited, Message: "Vượt quá số yêu cầu cho phép mỗi phút; vui lòng thử lại sau."})
+			s.error(w, r, &sohoa.Error{Code: sohoa.ETOOMANY, Message: "Vượt quá số yêu cầu cho phép mỗi phút; vui lòng thử lại sau."})
 			return
 		}
 		p.Purpose, p.Address = purpose(r), clientAddr(r)
@@ -200,7 +200,6 @@ func clientAddr(r *http.Request) string {
 
 const (
 	codeMethodNotAllowed = "method_not_allowed"
-	codeRateLimited      = "rate_limited"
 )
 
 // statuses maps error codes to HTTP statuses, in one place.
@@ -215,7 +214,7 @@ var statuses = map[string]int{
 	sohoa.EUNAVAILABLE:   http.StatusServiceUnavailable,
 	sohoa.EINTERNAL:      http.StatusInternalServerError,
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
-	codeRateLimited:      http.StatusTooManyRequests,
+	sohoa.ETOOMANY:       http.StatusTooManyRequests,
 }
 
 // retryAfter is when a client should try again after a 503.
@@ -234,9 +233,12 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		s.Log.Warn("unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", retryAfter)
 	}
-	body := map[string]any{"code": code, "message": sohoa.ErrorMessage(err)}
 	var e *sohoa.Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.5)))
+	}
+	body := map[string]any{"code": code, "message": sohoa.ErrorMessage(err)}
+	if e != nil {
 		if e.Field != "" {
 			body["field"] = e.Field
 		}

@@ -37,6 +37,9 @@ func (fakeDirectory) Authenticate(_ context.Context, token string) (*sohoa.Princ
 }
 
 func (fakeDirectory) Login(_ context.Context, username, password, address string) (*directory.Session, error) {
+	if username == "locked" {
+		return nil, &sohoa.Error{Code: sohoa.ETOOMANY, RetryAfter: 15 * time.Minute, Message: "Tài khoản này đã đăng nhập sai quá nhiều lần nên tạm bị khóa đến 15:15."}
+	}
 	return &directory.Session{Token: "clerk-token", ExpiresAt: time.Now().Add(time.Hour), User: &sohoa.User{Username: username}}, nil
 }
 
@@ -298,6 +301,14 @@ func TestApproveAnswersCreated(t *testing.T) {
 	json.Unmarshal(r.Body.Bytes(), &a)
 	if r.Code != http.StatusCreated || a.Code != "7KQ2-M4XD-9PRB" || recs.asked.Role != sohoa.RoleOfficial {
 		t.Fatalf("approve: %d %s", r.Code, r.Body)
+	}
+}
+
+func TestALockedOutLoginSaysWhenToComeBack(t *testing.T) {
+	h := newServer(t, &fakeRecords{})
+	r := do(t, h, "POST", "/api/v1/login", "", strings.NewReader(`{"username":"locked","password":"x"}`))
+	if r.Code != http.StatusTooManyRequests || r.Header().Get("Retry-After") != "900" || !strings.Contains(r.Error.Message, "tạm bị khóa") {
+		t.Fatalf("a locked-out login: %d %v %s", r.Code, r.Header(), r.Body)
 	}
 }
 

@@ -87,7 +87,7 @@ var verifyTemplate = template.Must(template.New("verify").Parse(verifyHTML))
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
 	if !s.limits.allow("verify:"+clientAddr(r), s.VerifyPerMinute) {
 		w.Header().Set("Retry-After", "60")
-		s.error(w, r, &sohoa.Error{Code: codeRateLimited, Message: "Quá nhiều lượt tra cứu; vui lòng thử lại sau ít phút."})
+		s.error(w, r, &sohoa.Error{Code: sohoa.ETOOMANY, Message: "Quá nhiều lượt tra cứu; vui lòng thử lại sau ít phút."})
 		return
 	}
 	v, err := s.Records.Verify(r.Context(), mux.Vars(r)["code"])

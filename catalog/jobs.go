@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"sohoa"
@@ -65,4 +66,36 @@ func (c *DB) QueuedJobs(ctx context.Context) (int, error) {
 	var n int
 	err := c.db.QueryRowContext(ctx, "SELECT count(*) FROM jobs").Scan(&n)
 	return n, err
+}
+
+// SetPagesRead notes how many pages of a document being read are read.
+func (c *DB) SetPagesRead(ctx context.Context, id string, n int) error {
+	_, err := c.db.ExecContext(ctx, "UPDATE jobs SET pages_done = ? WHERE document_id = ?", n, id)
+	return err
+}
+
+// PagesRead returns how many pages are read of each of ids that has a job.
+func (c *DB) PagesRead(ctx context.Context, ids []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := c.db.QueryContext(ctx, "SELECT document_id, pages_done FROM jobs WHERE document_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }

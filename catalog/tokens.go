@@ -23,18 +23,24 @@ func (c *DB) PutToken(ctx context.Context, t *sohoa.Token) error {
 	return nil
 }
 
-const tokenColumns = "t.id, t.user_id, t.name, t.kind, t.created_at, t.expires_at, t.revoked_at, t.hash"
+const tokenColumns = "t.id, t.user_id, t.name, t.kind, t.created_at, t.expires_at, t.revoked_at, t.hash, t.last_used_at"
 
 func scanToken(row scanner, extra ...any) (*sohoa.Token, error) {
 	var t sohoa.Token
 	var created string
-	var expires, revoked sql.NullString
-	if err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.Kind, &created, &expires, &revoked, &t.Hash}, extra...)...); err != nil {
+	var expires, revoked, used sql.NullString
+	if err := row.Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.Kind, &created, &expires, &revoked, &t.Hash, &used}, extra...)...); err != nil {
 		return nil, err
 	}
 	t.CreatedAt = parseTime(created)
-	t.ExpiresAt, t.RevokedAt = timeOrNil(expires), timeOrNil(revoked)
+	t.ExpiresAt, t.RevokedAt, t.LastUsedAt = timeOrNil(expires), timeOrNil(revoked), timeOrNil(used)
 	return &t, nil
+}
+
+// TouchToken notes that the token was used at at.
+func (c *DB) TouchToken(ctx context.Context, hash string, at time.Time) error {
+	_, err := c.db.ExecContext(ctx, "UPDATE tokens SET last_used_at = ? WHERE hash = ?", formatTime(at), hash)
+	return err
 }
 
 // Tokens lists a user's API tokens ("" for everyone's).

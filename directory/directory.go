@@ -30,6 +30,11 @@ type Catalog interface {
 	Tokens(ctx context.Context, userID string) ([]*sohoa.Token, error)
 	RevokeSessions(ctx context.Context, userID string, at time.Time) error
 	Credential(ctx context.Context, hash string) (*sohoa.Credential, error)
+	TouchToken(ctx context.Context, hash string, at time.Time) error
+	LoginFailed(ctx context.Context, key string, at, since time.Time) (*sohoa.LoginFailures, error)
+	LoginLock(ctx context.Context, key string) (*time.Time, error)
+	LockLogin(ctx context.Context, key string, until time.Time) error
+	LoginSucceeded(ctx context.Context, key string) error
 }
 
 // Auditor records who changed what.
@@ -42,8 +47,12 @@ type Directory struct {
 	cat   Catalog
 	store store.Store
 	audit Auditor
-	// SessionTTL is how long a login lasts.
+	// SessionTTL is how long a login lasts at most; IdleTTL how long it
+	// lasts unused.
 	SessionTTL time.Duration
+	IdleTTL    time.Duration
+	// Throttle is how failed logins are met.
+	Throttle Throttle
 	// PasswordCost is what hashing a new password costs.
 	PasswordCost Argon2
 	now          func() time.Time
@@ -53,7 +62,7 @@ type Directory struct {
 
 // New returns the directory kept in s and cat, its changes audited in a.
 func New(cat Catalog, s store.Store, a Auditor) *Directory {
-	return &Directory{cat: cat, store: s, audit: a, SessionTTL: 12 * time.Hour, PasswordCost: DefaultArgon2, now: time.Now, loginSlots: make(chan struct{}, 4)}
+	return &Directory{cat: cat, store: s, audit: a, SessionTTL: 12 * time.Hour, IdleTTL: 30 * time.Minute, Throttle: DefaultThrottle, PasswordCost: DefaultArgon2, now: time.Now, loginSlots: make(chan struct{}, 4)}
 }
 
 type userRecord struct {
@@ -375,25 +384,24 @@ type Session struct {
 }
 
 // Login checks a username and password from address and opens a session.
+// Failed logins are throttled: each costs a growing delay, and too many
+// lock the username (or the address) out for a while, which the person is
+// told, in the catalog so that every process (and node) holds to it.
 func (d *Directory) Login(ctx context.Context, username, password, address string) (*Session, error) {
-	select {
-	case d.loginSlots <- struct{}{}:
-		defer func() { <-d.loginSlots }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	bad := sohoa.Errorf(sohoa.EUNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng.")
-	u, err := d.cat.UserByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
-	switch {
-	case sohoa.IsNotFound(err):
-		CheckPassword(dummyHash, password) // the same time whether the user exists or not
-		time.Sleep(200 * time.Millisecond)
-		return nil, bad
-	case err != nil:
+	username = strings.ToLower(strings.TrimSpace(username))
+	keys := []string{"user:" + username, "addr:" + address}
+	if err := d.lockedOut(ctx, keys); err != nil {
 		return nil, err
-	case !CheckPassword(u.PasswordHash, password) || u.DisabledAt != nil:
-		time.Sleep(200 * time.Millisecond) // a guesser's every try costs
-		return nil, bad
+	}
+	u, ok, err := d.checkPassword(ctx, username, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, d.failed(ctx, keys)
+	}
+	if err := d.cat.LoginSucceeded(ctx, keys[0]); err != nil {
+		return nil, err
 	}
 	value := NewToken()
 	now := d.now().UTC()
@@ -413,6 +421,96 @@ func (d *Directory) Login(ctx context.Context, username, password, address strin
 	}
 	return &Session{Token: value, ExpiresAt: expires, User: u}, nil
 }
+
+// checkPassword reports whether password is username's, taking one of the
+// few slots hashing may use at once.
+func (d *Directory) checkPassword(ctx context.Context, username, password string) (*sohoa.User, bool, error) {
+	select {
+	case d.loginSlots <- struct{}{}:
+		defer func() { <-d.loginSlots }()
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+	u, err := d.cat.UserByUsername(ctx, username)
+	switch {
+	case sohoa.IsNotFound(err):
+		CheckPassword(dummyHash, password) // the same time whether the user exists or not
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return u, CheckPassword(u.PasswordHash, password) && u.DisabledAt == nil, nil
+}
+
+// Throttle is how failed logins are met: within Window, each failure
+// delays the answer (Delay, doubling, up to 16 times), and UserLimit
+// failures for a username or AddressLimit from an address lock it out for
+// Lock.
+type Throttle struct {
+	Window, Delay, Lock     time.Duration
+	UserLimit, AddressLimit int
+}
+
+// DefaultThrottle: 5 failures for a username or 20 from an address within
+// 15 minutes lock it for 15 minutes.
+var DefaultThrottle = Throttle{Window: 15 * time.Minute, Delay: 200 * time.Millisecond, Lock: 15 * time.Minute, UserLimit: 5, AddressLimit: 20}
+
+func (d *Directory) lockedOut(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		until, err := d.cat.LoginLock(ctx, k)
+		if err != nil {
+			return err
+		}
+		if until != nil && until.After(d.now()) {
+			return lockedOut(*until, d.now(), strings.HasPrefix(k, "addr:"))
+		}
+	}
+	return nil
+}
+
+func lockedOut(until, now time.Time, address bool) error {
+	who := "Tài khoản này"
+	if address {
+		who = "Máy của bạn"
+	}
+	return &sohoa.Error{Code: sohoa.ETOOMANY, RetryAfter: until.Sub(now).Round(time.Second),
+		Message: fmt.Sprintf("%s đã đăng nhập sai quá nhiều lần nên tạm bị khóa đến %s. Vui lòng thử lại sau, hoặc liên hệ quản trị viên nếu quên mật khẩu.",
+			who, until.In(vietnam).Format("15:04 ngày 02/01/2006"))}
+}
+
+// failed counts a failed login against each key, locks out those over
+// their limit, and makes the answer wait.
+func (d *Directory) failed(ctx context.Context, keys []string) error {
+	now := d.now()
+	th := d.Throttle
+	most := 0
+	for i, k := range keys {
+		f, err := d.cat.LoginFailed(ctx, k, now, now.Add(-th.Window))
+		if err != nil {
+			return err
+		}
+		most = max(most, f.Failures)
+		limit := th.UserLimit
+		if i > 0 {
+			limit = th.AddressLimit
+		}
+		if f.Failures >= limit {
+			until := now.Add(th.Lock)
+			if err := d.cat.LockLogin(ctx, k, until); err != nil {
+				return err
+			}
+			return lockedOut(until, now, i > 0)
+		}
+	}
+	select { // a guesser's every try costs more
+	case <-time.After(th.Delay << min(most-1, 4)):
+	case <-ctx.Done():
+	}
+	return sohoa.Errorf(sohoa.EUNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng.")
+}
+
+// vietnam is the Department's time zone (UTC+7, no daylight saving).
+var vietnam = time.FixedZone("ICT", 7*3600)
 
 // dummyHash costs an unknown user's login what a known one's costs.
 var dummyHash = HashPassword("not a password of anyone", DefaultArgon2)
@@ -438,6 +536,21 @@ func (d *Directory) Authenticate(ctx context.Context, token string) (*sohoa.Prin
 		return nil, fmt.Errorf("authenticate: %w", err)
 	case cr.Token.RevokedAt != nil, cr.DisabledAt != nil, cr.Token.ExpiresAt != nil && d.now().After(*cr.Token.ExpiresAt):
 		return nil, bad
+	}
+	if cr.Token.Kind == sohoa.TokenSession {
+		last := cr.Token.CreatedAt
+		if cr.Token.LastUsedAt != nil {
+			last = *cr.Token.LastUsedAt
+		}
+		idle := d.now().Sub(last)
+		if idle > d.IdleTTL {
+			return nil, sohoa.Errorf(sohoa.EUNAUTHORIZED, "Phiên đăng nhập đã hết hạn do lâu không sử dụng; vui lòng đăng nhập lại.")
+		}
+		if idle > time.Minute { // a write a minute at most, not one a request
+			if err := d.cat.TouchToken(ctx, cr.Token.Hash, d.now().UTC()); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return &cr.Principal, nil
 }

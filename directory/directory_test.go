@@ -349,3 +349,71 @@ func TestRolesAndReach(t *testing.T) {
 		t.Fatalf("a clerk lists users: %v", err)
 	}
 }
+
+// TestLoginThrottle: wrong passwords cost more and more, then lock the
+// account out, which the person is told in Vietnamese with until when;
+// the right password then waits too. Another address trying many
+// usernames is locked out as an address.
+func TestLoginThrottle(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.dir.Throttle.Delay = time.Millisecond
+	f.dir.AddUnit(ctx, op, &sohoa.Unit{ID: "THA", Name: "Trường THPT A", Kind: "truong", ParentID: "SGD"})
+	f.dir.AddUser(ctx, op, clerk("vt.tha"), "mật khẩu đúng đây")
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	f.dir.now = func() time.Time { return now }
+	for i := 1; i < 5; i++ {
+		if _, err := f.dir.Login(ctx, "vt.tha", "sai", "10.0.0.1"); sohoa.ErrorCode(err) != sohoa.EUNAUTHORIZED {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	_, err := f.dir.Login(ctx, "vt.tha", "sai", "10.0.0.1")
+	var e *sohoa.Error
+	if !errors.As(err, &e) || e.Code != sohoa.ETOOMANY || !strings.Contains(e.Message, "tạm bị khóa đến 15:15 ngày 01/12/2026") || e.RetryAfter != 15*time.Minute {
+		t.Fatalf("the fifth failure: %+v", err)
+	}
+	if _, err := f.dir.Login(ctx, "vt.tha", "mật khẩu đúng đây", "10.0.0.2"); sohoa.ErrorCode(err) != sohoa.ETOOMANY {
+		t.Fatalf("the right password while locked out: %v", err)
+	}
+	now = now.Add(16 * time.Minute)
+	if _, err := f.dir.Login(ctx, "vt.tha", "mật khẩu đúng đây", "10.0.0.2"); err != nil {
+		t.Fatalf("the right password after the lock: %v", err)
+	}
+	// A success forgets the failures: four more do not lock.
+	for range 4 {
+		f.dir.Login(ctx, "vt.tha", "sai", "10.0.0.3")
+	}
+	if _, err := f.dir.Login(ctx, "vt.tha", "mật khẩu đúng đây", "10.0.0.3"); err != nil {
+		t.Fatalf("after four failures since the last success: %v", err)
+	}
+	// One address guessing across usernames.
+	for i := range 19 {
+		f.dir.Login(ctx, "nguoi"+string(rune('a'+i)), "sai", "10.9.9.9")
+	}
+	if _, err := f.dir.Login(ctx, "vt.tha", "sai", "10.9.9.9"); !errors.As(err, &e) || e.Code != sohoa.ETOOMANY || !strings.Contains(e.Message, "Máy của bạn") {
+		t.Fatalf("the twentieth failure from one address: %v", err)
+	}
+}
+
+func TestIdleSessionsEnd(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.dir.AddUnit(ctx, op, &sohoa.Unit{ID: "THA", Name: "Trường THPT A", Kind: "truong", ParentID: "SGD"})
+	f.dir.AddUser(ctx, op, clerk("vt.tha"), "mật khẩu đúng đây")
+	now := time.Now()
+	f.dir.now = func() time.Time { return now }
+	s, err := f.dir.Login(ctx, "vt.tha", "mật khẩu đúng đây", "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 { // used every 20 minutes: stays open
+		now = now.Add(20 * time.Minute)
+		if _, err := f.dir.Authenticate(ctx, s.Token); err != nil {
+			t.Fatalf("a session used every 20 minutes, after %s: %v", now.Sub(s.ExpiresAt.Add(-f.dir.SessionTTL)), err)
+		}
+	}
+	now = now.Add(31 * time.Minute)
+	if _, err := f.dir.Authenticate(ctx, s.Token); sohoa.ErrorCode(err) != sohoa.EUNAUTHORIZED || !strings.Contains(sohoa.ErrorMessage(err), "lâu không sử dụng") {
+		t.Fatalf("a session unused for 31 minutes: %v", err)
+	}
+}

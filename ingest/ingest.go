@@ -23,6 +23,7 @@ type Catalog interface {
 	RetryJob(ctx context.Context, id string, at time.Time, reason string) error
 	ReleaseJob(ctx context.Context, id string, at time.Time, reason string) error
 	RequeueRunning(ctx context.Context) (int, error)
+	SetPagesRead(ctx context.Context, id string, n int) error
 }
 
 // Indexer is what ingest needs of the search index.

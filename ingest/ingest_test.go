@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -301,5 +302,57 @@ func TestLowResolutionWarnings(t *testing.T) {
 		if w := dpiWarnings(f); w != nil {
 			t.Errorf("%+v: %q", f, w)
 		}
+	}
+}
+
+// gatedRecognizer reads pages one at a time as the test lets it.
+type gatedRecognizer struct{ gate chan struct{} }
+
+func (g gatedRecognizer) Recognize(img []byte) (*sohoa.PageText, error) {
+	<-g.gate
+	return &sohoa.PageText{Text: "trang", Confidence: 90}, nil
+}
+func (gatedRecognizer) Close() error { return nil }
+
+// TestProgressPageByPage: a clerk watching a three-page document sees it
+// read page by page, not 0 of 3 until the end.
+func TestProgressPageByPage(t *testing.T) {
+	svc, db, _ := newService(t, 0, 1)
+	gate := make(chan struct{})
+	svc.cfg.Workers = 1
+	svc.cfg.NewRecognizer = func() (Recognizer, error) { return gatedRecognizer{gate}, nil }
+	png, _ := os.ReadFile("../testdata/pages/d4-bang-dung.png")
+	var files []*File
+	for i := range 3 {
+		f, err := svc.Spool(bytes.NewReader(png), fmt.Sprintf("trang%d.png", i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Remove()
+		files = append(files, f)
+	}
+	d, err := svc.Accept(context.Background(), &Upload{Files: files, UnitID: "SGD", UnitPath: "/SGD/", By: clerk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, svc)
+	t.Cleanup(func() { close(gate) }) // before run's: a failed test lets the worker go
+	read := func() int {
+		n, _ := db.PagesRead(context.Background(), []string{d.ID})
+		return n[d.ID]
+	}
+	for want := 1; want <= 2; want++ {
+		gate <- struct{}{}
+		deadline := time.Now().Add(5 * time.Second)
+		for read() < want && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if got := read(); got != want {
+			t.Fatalf("after %d pages read the catalog says %d", want, got)
+		}
+	}
+	gate <- struct{}{}
+	if got := waitStatus(t, db, d.ID); got.Status != sohoa.StatusReady {
+		t.Fatalf("%+v", got)
 	}
 }

@@ -252,43 +252,61 @@ func (s *Service) processDocument(ctx context.Context, id string, tasks chan<- p
 }
 
 // readPages returns what OCR read on every page of m, reading those not
-// read before a stop; a permanent failure wins over a passing one.
+// read before a stop; a permanent failure wins over a passing one. Pages
+// are handed to the workers and their results taken as they come, so that
+// the progress noted follows the pages read.
 func (s *Service) readPages(ctx context.Context, m *sohoa.Manifest, tasks chan<- pageTask) ([]*sohoa.PageText, error) {
 	texts := make([]*sohoa.PageText, len(m.Pages))
-	done := make(chan pageResult, len(m.Pages))
-	sent := 0
+	var pending []sohoa.Page
 	for _, p := range m.Pages {
 		var pt sohoa.PageText
 		err := store.GetJSON(ctx, s.store, store.PageOCRKey(m.ID, p.Number), &pt)
-		if err == nil {
+		switch {
+		case err == nil:
 			texts[p.Number-1] = &pt // read before a stop: never twice
-			continue
-		}
-		if !sohoa.IsNotFound(err) {
-			drain(done, sent)
+		case sohoa.IsNotFound(err):
+			pending = append(pending, p)
+		default:
 			return nil, err
 		}
+	}
+	read := len(m.Pages) - len(pending)
+	s.progress(ctx, m.ID, read)
+	done := make(chan pageResult, len(pending))
+	var firstErr error
+	for sent, got := 0, 0; got < len(pending); {
+		var send chan<- pageTask // nil, never ready, once all are sent
+		var task pageTask
+		if sent < len(pending) {
+			send, task = tasks, pageTask{ctx, m, pending[sent], done}
+		}
 		select {
-		case tasks <- pageTask{ctx, m, p, done}:
+		case send <- task:
 			sent++
+		case r := <-done:
+			got++
+			var perm *permanentError
+			switch {
+			case r.err == nil:
+				texts[r.page-1] = r.pt
+				read++
+				s.progress(ctx, m.ID, read)
+			case firstErr == nil || (errors.As(r.err, &perm) && !errors.As(firstErr, &perm)):
+				firstErr = r.err
+			}
 		case <-ctx.Done():
-			drain(done, sent)
+			drain(done, sent-got)
 			return nil, ctx.Err()
 		}
 	}
-	var firstErr error
-	for range sent {
-		r := <-done
-		if r.err != nil {
-			var perm *permanentError
-			if firstErr == nil || (errors.As(r.err, &perm) && !errors.As(firstErr, &perm)) {
-				firstErr = r.err
-			}
-			continue
-		}
-		texts[r.page-1] = r.pt
-	}
 	return texts, firstErr
+}
+
+// progress notes, for the clerk watching, how many pages of id are read.
+func (s *Service) progress(ctx context.Context, id string, n int) {
+	if err := s.cat.SetPagesRead(context.WithoutCancel(ctx), id, n); err != nil {
+		s.log.Warn("note progress", "document", id, "err", err)
+	}
 }
 
 // finish indexes a read document with its record and marks it ready.

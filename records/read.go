@@ -56,6 +56,9 @@ func (s *Service) Person(ctx context.Context, p *sohoa.Principal, cccd string, q
 
 func (s *Service) list(ctx context.Context, p *sohoa.Principal, f sohoa.DocumentFilter, action, detail string) (*sohoa.DocumentList, error) {
 	page, err := s.cat.Documents(ctx, f)
+	if err == nil {
+		err = s.withProgress(ctx, page.Documents...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +75,9 @@ func (s *Service) list(ctx context.Context, p *sohoa.Principal, f sohoa.Document
 // Get returns one record, whole to those who see personal data.
 func (s *Service) Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error) {
 	d, err := s.document(ctx, p, id)
+	if err == nil {
+		err = s.withProgress(ctx, d)
+	}
 	if err == nil {
 		err = s.record(ctx, p, sohoa.ActionRead, d.ID, "")
 	}

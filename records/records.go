@@ -20,6 +20,7 @@ type Catalog interface {
 	Verified(ctx context.Context, f sohoa.VerifiedFilter) ([]*sohoa.Verified, error)
 	Reuse(ctx context.Context, from, to time.Time) ([]*sohoa.ReuseEntry, error)
 	Audit(ctx context.Context, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
+	PagesRead(ctx context.Context, ids []string) (map[string]int, error)
 }
 
 // Writer is the write path (package ingest) and the store behind it.
@@ -133,6 +134,29 @@ func (s *Service) view(ctx context.Context, p *sohoa.Principal, d *sohoa.Documen
 		}
 	}
 	return d
+}
+
+// withProgress fills in how many pages are read of the documents being read.
+func (s *Service) withProgress(ctx context.Context, docs ...*sohoa.Document) error {
+	var ids []string
+	for _, d := range docs {
+		if d.Status == sohoa.StatusQueued || d.Status == sohoa.StatusProcessing {
+			ids = append(ids, d.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	read, err := s.cat.PagesRead(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if n, ok := read[d.ID]; ok {
+			d.PagesRead = &n
+		}
+	}
+	return nil
 }
 
 // unitPath returns the path of unit id if it is within p's reach.
