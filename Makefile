@@ -28,9 +28,12 @@ run: build
 minio:
 	@scripts/minio.sh >/dev/null
 
-## test: every test, the integration tests against a real MinIO server included
+## test: every test, the integration tests against a real MinIO server and
+## the web page's in a real Chromium included (screenshots in $$SOHOA_ARTIFACTS,
+## default /tmp/sohoa-screenshots)
 test: deps minio
-	SOHOA_MINIO="$$(scripts/minio.sh)" SOHOA_REQUIRE_MINIO=1 $(GO) test -race -count=1 -timeout 30m ./...
+	SOHOA_MINIO="$$(scripts/minio.sh)" SOHOA_REQUIRE_MINIO=1 SOHOA_AXE="$$(scripts/browser.sh)" SOHOA_REQUIRE_BROWSER=1 \
+		$(GO) test -race -count=1 -timeout 30m ./...
 
 ## test-short: the unit tests only
 test-short:

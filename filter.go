@@ -11,8 +11,16 @@ type DocumentFilter struct {
 	Status    *Status
 	Reach     Reach
 	SubjectID string
-	Limit     int
-	Cursor    string // from a previous list's Next
+	// Unapproved keeps the documents without a current approved copy.
+	Unapproved bool
+	Limit      int
+	Cursor     string // from a previous list's Next
+}
+
+// Tally is how much was digitized: documents and their pages.
+type Tally struct {
+	Documents int `json:"documents"`
+	Pages     int `json:"pages"`
 }
 
 // DocumentList is one page of a listing; Next is the cursor of the

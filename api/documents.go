@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"sohoa"
+	"sohoa/internal/form"
 	"sohoa/records"
 )
 
@@ -15,18 +16,11 @@ import (
 // service: "file" parts (pages in order), "title", "type", "unit_id",
 // "confirm_duplicate", "zip", "ocr" and the type's fields.
 func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
-	if r.ContentLength > s.MaxUpload {
-		w.Header().Set("Connection", "close")
-		s.error(w, r, tooLarge(s.MaxUpload))
-		return
+	f, err := form.Multipart(w, r, s.MaxUpload)
+	var up *records.Uploaded
+	if err == nil {
+		up, err = s.Records.Upload(r.Context(), principal(r), f)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		s.error(w, r, sohoa.Errorf(sohoa.EINVALID, "Yêu cầu phải là multipart/form-data với các trường \"file\" (mỗi trang một tệp, theo thứ tự) và \"title\"."))
-		return
-	}
-	up, err := s.Records.Upload(r.Context(), principal(r), &multipartForm{mr, s.MaxUpload})
 	if err != nil {
 		s.error(w, r, err)
 		return

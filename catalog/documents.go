@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"sohoa"
 )
@@ -140,6 +141,9 @@ func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.Docu
 		q += " AND subject_id = ?"
 		args = append(args, f.SubjectID)
 	}
+	if f.Unapproved {
+		q += " AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.document_id = documents.id AND a.status = 'approved')"
+	}
 	if f.Cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
 		if err != nil || !sohoa.ValidID(string(after)) {
@@ -171,6 +175,18 @@ func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.Docu
 		p.Next = base64.RawURLEncoding.EncodeToString([]byte(p.Documents[f.Limit-1].ID))
 	}
 	return p, nil
+}
+
+// Tally counts the documents within r made since since, and their pages.
+func (c *DB) Tally(ctx context.Context, r sohoa.Reach, since time.Time) (*sohoa.Tally, error) {
+	where, args := reachClause("unit_path", r)
+	var t sohoa.Tally
+	err := c.db.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(json_array_length(pages)), 0) FROM documents WHERE "+where+" AND created_at >= ?",
+		append(args, formatTime(since))...).Scan(&t.Documents, &t.Pages)
+	if err != nil {
+		return nil, fmt.Errorf("tally: %w", err)
+	}
+	return &t, nil
 }
 
 // DeleteDocument removes a document and its job.

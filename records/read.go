@@ -6,20 +6,22 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"sohoa"
 )
 
-// ListQuery selects a page of documents: by status ("" for any), Limit of
-// them after Cursor.
+// ListQuery selects a page of documents: by status ("" for any), those
+// without an approved copy, Limit of them after Cursor.
 type ListQuery struct {
-	Status string
-	Limit  int
-	Cursor string
+	Status     string
+	Unapproved bool
+	Limit      int
+	Cursor     string
 }
 
 func (q ListQuery) filter(p *sohoa.Principal) (sohoa.DocumentFilter, error) {
-	f := sohoa.DocumentFilter{Reach: p.Reach(), Limit: q.Limit, Cursor: q.Cursor}
+	f := sohoa.DocumentFilter{Reach: p.Reach(), Limit: q.Limit, Cursor: q.Cursor, Unapproved: q.Unapproved}
 	if q.Status != "" {
 		st := sohoa.Status(q.Status)
 		if !st.Valid() {
@@ -195,6 +197,73 @@ func (s *Service) PageText(ctx context.Context, p *sohoa.Principal, id, n string
 		return "", err
 	}
 	return pt.Text, nil
+}
+
+// PageWords returns what OCR read on page n of a read record, word by word
+// with their boxes, for the page viewer.
+func (s *Service) PageWords(ctx context.Context, p *sohoa.Principal, id, n string) (*sohoa.PageText, error) {
+	d, pg, err := s.page(ctx, p, id, n)
+	if err == nil {
+		err = ready(d)
+	}
+	if err == nil {
+		err = s.record(ctx, p, sohoa.ActionPageText, d.ID, "trang "+strconv.Itoa(pg.Number))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.writer.PageText(ctx, d.ID, pg.Number)
+}
+
+// Overview is what waits for someone and how much was digitized within
+// their reach.
+type Overview struct {
+	Since time.Time
+	sohoa.Tally
+	// Failed and Reading are uploads that failed and that are being read;
+	// Waiting the records read and not approved (for those who approve).
+	Failed, Reading, Waiting []*sohoa.Document
+}
+
+// Overview returns what waits for p, and what was digitized within its
+// reach since since.
+func (s *Service) Overview(ctx context.Context, p *sohoa.Principal, since time.Time) (*Overview, error) {
+	t, err := s.cat.Tally(ctx, p.Reach(), since)
+	if err != nil {
+		return nil, err
+	}
+	o := &Overview{Since: since, Tally: *t}
+	failed, queued, processing, ready := sohoa.StatusFailed, sohoa.StatusQueued, sohoa.StatusProcessing, sohoa.StatusReady
+	lists := []struct {
+		f    sohoa.DocumentFilter
+		into *[]*sohoa.Document
+	}{
+		{sohoa.DocumentFilter{Status: &failed}, &o.Failed},
+		{sohoa.DocumentFilter{Status: &processing}, &o.Reading},
+		{sohoa.DocumentFilter{Status: &queued}, &o.Reading},
+	}
+	if p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin {
+		lists = append(lists, struct {
+			f    sohoa.DocumentFilter
+			into *[]*sohoa.Document
+		}{sohoa.DocumentFilter{Status: &ready, Unapproved: true}, &o.Waiting})
+	}
+	var ids []string
+	for _, l := range lists {
+		l.f.Reach, l.f.Limit = p.Reach(), 20
+		page, err := s.cat.Documents(ctx, l.f)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range page.Documents {
+			*l.into = append(*l.into, s.view(ctx, p, d, true))
+			ids = append(ids, d.ID)
+		}
+	}
+	if err := s.withProgress(ctx, o.Reading...); err != nil {
+		return nil, err
+	}
+	return o, s.record(ctx, p, sohoa.ActionList, "", "overview "+strings.Join(ids, ","))
 }
 
 // cccdRE finds 12-digit numbers in snippets: masked like every CCCD in a list.

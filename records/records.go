@@ -21,6 +21,7 @@ type Catalog interface {
 	Reuse(ctx context.Context, from, to time.Time) ([]*sohoa.ReuseEntry, error)
 	Audit(ctx context.Context, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
 	PagesRead(ctx context.Context, ids []string) (map[string]int, error)
+	Tally(ctx context.Context, r sohoa.Reach, since time.Time) (*sohoa.Tally, error)
 }
 
 // Writer is the write path (package ingest) and the store behind it.

@@ -24,6 +24,8 @@ type Uploaded struct {
 type upload struct {
 	ingest.Upload
 	zip string // "pages" or "documents"
+	// each makes one document of every file, ZIP or not.
+	each bool
 	// spooled is every file on disk for this upload, ZIPs and what came
 	// out of them included; Files are the scans among them.
 	spooled []*ingest.File
@@ -35,7 +37,8 @@ type upload struct {
 // repeated) or as JSON in "metadata", confirm_duplicate, ocr=force, and
 // zip=pages (a ZIP is one document, its files the pages in name order) or
 // zip=documents (one document per file, each titled after the form's
-// title and its file). Each document is accepted once it is durable. When
+// title and its file); each=true makes one document of every file, ZIP'd
+// or not. Each document is accepted once it is durable. When
 // one of several fails, those before it stay accepted: the error says how
 // many, and they are returned with it.
 func (s *Service) Upload(ctx context.Context, p *sohoa.Principal, form sohoa.UploadForm) (*Uploaded, error) {
@@ -55,7 +58,7 @@ func (s *Service) Upload(ctx context.Context, p *sohoa.Principal, form sohoa.Upl
 	if err != nil {
 		return nil, err
 	}
-	if !zipped || up.zip != "documents" {
+	if !up.each && (!zipped || up.zip != "documents") {
 		d, err := s.accept(ctx, p, &up.Upload)
 		if err != nil {
 			return nil, err
@@ -106,6 +109,8 @@ func (s *Service) setField(ctx context.Context, p *sohoa.Principal, up *upload, 
 		up.Type = strings.TrimSpace(v)
 	case "confirm_duplicate":
 		up.ConfirmDuplicate = v == "true" || v == "1"
+	case "each":
+		up.each = v == "true" || v == "1"
 	case "zip":
 		if up.zip = strings.TrimSpace(v); up.zip != "pages" && up.zip != "documents" {
 			return sohoa.FieldError("zip", "Trường zip phải là \"pages\" hoặc \"documents\".")

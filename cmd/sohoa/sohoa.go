@@ -27,6 +27,7 @@ import (
 	"sohoa/store"
 	"sohoa/store/fs"
 	"sohoa/store/s3"
+	"sohoa/web"
 )
 
 // Main is the program: ParseFlags, then Run, then Close. End-to-end tests
@@ -236,7 +237,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Certificates: m.signer.Chain, CertificatePEM: m.signer.CertificatePEM(),
 		MaxUpload: m.Config.MaxUpload, Health: m.healthChecks(),
 	}
-	m.server = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	page := &web.Server{Records: m.records, Directory: m.directory, Log: log, MaxUpload: m.Config.MaxUpload, Version: version()}
+	m.server = &http.Server{Handler: routeByPath(srv.Handler(), page.Handler()), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
@@ -245,6 +247,16 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintf(m.Stdout, "sohoa %s listening on http://%s (store: %s, data: %s)\n", version(), ln.Addr(), m.Config.Store, m.Config.Data)
 	log.Info("listening", "addr", ln.Addr().String(), "version", version(), "store", m.Config.Store, "ocr_workers", m.Config.OCRWorkers)
 	return nil
+}
+
+// routeByPath sends the API's paths to the API, every other to the page.
+func routeByPath(apiHandler, pageHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/verify/", apiHandler)
+	mux.Handle("/", pageHandler)
+	return mux
 }
 
 // healthChecks are what /healthz asks: each says in Vietnamese what is

@@ -1,0 +1,344 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// browserTest drives Debian's Chromium, headless, against a running sohoa.
+type browserTest struct {
+	t      *testing.T
+	s      *server
+	alloc  context.Context
+	axe    string // axe-core's script, to check every page
+	shots  string // where screenshots go (not in the checkout)
+	pages  map[string]bool
+	checks []string
+}
+
+func newBrowserTest(t *testing.T, s *server) *browserTest {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("SOHOA_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no chromium: run scripts/browser.sh (make test does)")
+		}
+		t.Skip("no chromium (scripts/browser.sh installs it; make test does)")
+	}
+	axePath := os.Getenv("SOHOA_AXE")
+	axe, err := os.ReadFile(axePath)
+	if err != nil && os.Getenv("SOHOA_REQUIRE_BROWSER") == "1" {
+		t.Fatalf("no axe-core at SOHOA_AXE=%q: run scripts/browser.sh", axePath)
+	}
+	shots := os.Getenv("SOHOA_ARTIFACTS")
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "sohoa-screenshots")
+	}
+	shots = filepath.Join(shots, time.Now().Format("20060102-150405"))
+	os.MkdirAll(shots, 0o755)
+	t.Logf("screenshots in %s", shots)
+	// The flags a closed network needs (no background connections, no
+	// component updates), and a profile of its own.
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(path),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true), chromedp.Flag("lang", "vi-VN"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 768))
+	t.Cleanup(cancel)
+	root, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(root); err != nil { // starts the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &browserTest{t: t, s: s, alloc: root, axe: string(axe), shots: shots, pages: map[string]bool{}}
+}
+
+// person is one signed-in user's browser: a context of its own, cookies
+// and all.
+type person struct {
+	b   *browserTest
+	ctx context.Context
+	who string
+}
+
+func (b *browserTest) person(who string) *person {
+	ctx, cancel := chromedp.NewContext(b.alloc, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+	b.t.Cleanup(cancel)
+	return &person{b: b, ctx: ctx, who: who}
+}
+
+func (p *person) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.b.t.Helper()
+	if err := chromedp.Do(p.ctx, steps...); err != nil {
+		shot, _ := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+		name := filepath.Join(p.b.shots, "failed-"+strings.ReplaceAll(what, " ", "-")+".png")
+		os.WriteFile(name, shot, 0o644)
+		p.b.t.Fatalf("%s, %s: %v (screenshot %s)", p.who, what, err, name)
+	}
+}
+
+func (p *person) text(sel string) string {
+	p.b.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		p.b.t.Fatalf("%s: text of %s: %v", p.who, sel, err)
+	}
+	return s
+}
+
+func (p *person) eval(js string) string {
+	p.b.t.Helper()
+	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		p.b.t.Fatalf("%s: %s: %v", p.who, js, err)
+	}
+	return s
+}
+
+// look takes the page's screenshots, wide and narrow, and checks it with
+// axe-core: no serious or critical violation.
+func (p *person) look(name string) {
+	p.b.t.Helper()
+	for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
+		p.do("screen "+name, chromedp.EmulateViewport(size[0], size[1]))
+		shot, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			p.b.t.Fatalf("screenshot %s: %v", name, err)
+		}
+		os.WriteFile(filepath.Join(p.b.shots, fmt.Sprintf("%s-%dx%d.png", name, size[0], size[1])), shot, 0o644)
+	}
+	p.do("screen back", chromedp.EmulateViewport(1366, 768))
+	p.b.pages[name] = true
+	if p.b.axe == "" {
+		return
+	}
+	p.do("load axe-core", chromedp.Evaluate[chromedp.Void](p.b.axe))
+	out, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
+		r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.b.t.Fatalf("axe on %s: %v", name, err)
+	}
+	if out != "[]" {
+		p.b.t.Errorf("axe-core on %s: serious or critical violations: %s", name, out)
+	}
+	p.b.checks = append(p.b.checks, name)
+}
+
+func (p *person) login(username, password string) {
+	p.b.t.Helper()
+	p.do("open the login page", chromedp.Navigate(p.b.s.base+"/"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	p.do("log in", chromedp.SendKeys(chromedp.CSS("#username"), username), chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".who")))
+}
+
+// cookies are the person's, for a plain HTTP client acting as the same
+// browser would (a form posted from elsewhere, say).
+func (p *person) client() *http.Client {
+	p.b.t.Helper()
+	res, err := chromedp.Run(p.ctx, chromedp.Action[network.GetCookiesResult](func(ctx context.Context, t *chromedp.Target) (network.GetCookiesResult, error) {
+		return cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{p.b.s.base}})
+	}))
+	if err != nil {
+		p.b.t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(p.b.s.base)
+	var cs []*http.Cookie
+	for _, c := range res.Cookies {
+		cs = append(cs, &http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	jar.SetCookies(u, cs)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// TestWebPage is issue 10's path in a real browser: a clerk uploads two
+// scans, watches them read, corrects a field and is told in Vietnamese
+// what is wrong with a date; an official of the parent unit finds the
+// record without diacritics, opens it at the page, approves it and
+// downloads the signed copy, which pdfsig accepts; a clerk of a sibling
+// school finds nothing and gets 404 at its address; a form posted without
+// its CSRF token is refused; repeated wrong passwords lock the account.
+// Every page is looked at in two sizes and checked with axe-core.
+func TestWebPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	s := startServer(t, filepath.Join(t.TempDir(), "data"))
+	b := newBrowserTest(t, s)
+	s.newUnit("PGD", "SGD", "phong")
+	s.newUnit("THA", "PGD", "truong")
+	s.newUnit("THB", "PGD", "truong")
+	for _, u := range [][3]string{{"vt.tha", "THA", "clerk"}, {"cb.pgd", "PGD", "official"}, {"vt.thb", "THB", "clerk"}, {"vt.khoa", "THB", "clerk"}} {
+		s.newUser(u[0], u[1], u[2])
+	}
+	const password = "mật khẩu thử nghiệm"
+
+	clerk := b.person("clerk of THA")
+	clerk.do("open the site", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	clerk.look("login")
+	clerk.login("vt.tha", password)
+	clerk.look("home")
+
+	// Two scans by the file input, one document each.
+	scans := []string{filepath.Join("..", "..", "testdata", "pages", "d3-bang-tuan.png"), filepath.Join("..", "..", "testdata", "pages", "d4-bang-dung.png")}
+	for i := range scans {
+		scans[i], _ = filepath.Abs(scans[i])
+	}
+	clerk.do("open the upload page", chromedp.Navigate(s.base+"/tai-len"), chromedp.WaitVisible(chromedp.CSS("#file")))
+	clerk.look("upload")
+	clerk.do("upload two scans", chromedp.SetUploadFiles(chromedp.CSS("#file"), scans), chromedp.Click(chromedp.CSS("#each-1")),
+		chromedp.Click(chromedp.CSS(`#upload button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#rows li.row:nth-child(2)")))
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		if clerk.eval(`String(document.querySelectorAll("#rows li.status-ready").length)`) == "2" {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if n := clerk.eval(`String(document.querySelectorAll("#rows li.status-ready").length)`); n != "2" {
+		t.Fatalf("after 3 minutes %s of 2 uploads are shown ready:\n%s", n, clerk.eval(`document.getElementById("rows").innerText`))
+	}
+	clerk.look("upload-done")
+	tuan := clerk.eval(`[...document.querySelectorAll("#rows li.row a")].find(a => a.textContent.includes("tuan")).getAttribute("href")`)
+	if !strings.HasPrefix(tuan, "/ho-so/") {
+		t.Fatalf("no row of d3-bang-tuan: %q", tuan)
+	}
+	id := strings.TrimPrefix(tuan, "/ho-so/")
+
+	// A diploma's fields: a date that does not exist is told next to it.
+	clerk.do("open the record", chromedp.Navigate(s.base+tuan), chromedp.WaitVisible(chromedp.CSS("#f-type")))
+	clerk.do("make it a diploma", chromedp.SetValue(chromedp.CSS("#f-type"), "van_bang"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-ngay_sinh")))
+	clerk.do("type a wrong date", chromedp.SendKeys(chromedp.CSS("#f-ho_ten"), "Lê Quang Tuấn"), chromedp.SendKeys(chromedp.CSS("#f-ngay_sinh"), "30/02/2004"),
+		chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#e-ngay_sinh")))
+	if msg := clerk.text("#e-ngay_sinh"); !strings.Contains(msg, "30/02/2004 không tồn tại") {
+		t.Errorf("the message next to the date: %q", msg)
+	}
+	if v := clerk.eval(`document.getElementById("f-ho_ten").value`); v != "Lê Quang Tuấn" {
+		t.Errorf("a refused form lost what was typed: ho_ten %q", v)
+	}
+	clerk.look("record-invalid")
+	clerk.do("correct the date", chromedp.Clear(chromedp.CSS("#f-ngay_sinh")), chromedp.SendKeys(chromedp.CSS("#f-ngay_sinh"), "12/04/2004"),
+		chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if v := clerk.eval(`document.getElementById("f-ngay_sinh").value`); v != "12/04/2004" {
+		t.Errorf("the date saved shows as %q", v)
+	}
+
+	// A form posted without its token (from another site, say): refused.
+	form := url.Values{"title": {"Đổi tên từ trang khác"}, "type": {"van_bang"}}
+	resp, err := clerk.client().PostForm(s.base+tuan, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a form without its CSRF token: %d, want 403", resp.StatusCode)
+	}
+	var d document
+	s.get("/api/v1/documents/"+id).json(t, &d)
+	if d.Title == "Đổi tên từ trang khác" {
+		t.Error("a form without its CSRF token changed the record")
+	}
+
+	// The official of the parent unit finds it without diacritics.
+	official := b.person("official of PGD")
+	official.login("cb.pgd", password)
+	official.do("search", chromedp.Navigate(s.base+"/tim-kiem"), chromedp.SendKeys(chromedp.CSS("#q"), "le quang tuan"),
+		chromedp.Click(chromedp.CSS(`form.search button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".hits li")))
+	official.look("search")
+	hit := official.eval(`document.querySelector(".hits li a").getAttribute("href")`)
+	if !strings.HasPrefix(hit, "/ho-so/"+id+"?trang=1") {
+		t.Fatalf("the first hit links to %q, want record %s at page 1", hit, id)
+	}
+	if sn := official.text(".hits li .snippet"); !strings.Contains(sn, "Tuấn") {
+		t.Errorf("the snippet: %q", sn)
+	}
+	official.do("open the hit", chromedp.Click(chromedp.CSS(".hits li a")), chromedp.WaitVisible(chromedp.CSS("#ocr")))
+	if n := official.eval(`String(document.querySelectorAll("#ocr .w.mark").length)`); n == "0" {
+		t.Error("the words searched for are not marked on the record's page")
+	}
+	official.do("see them on the image", chromedp.WaitReady(chromedp.CSS("#viewer .box.marked")))
+	official.look("record")
+
+	// Approve, then download the signed copy.
+	downloads := t.TempDir()
+	official.do("allow downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		c := chromedp.FromContext(ctx)
+		_, err := cdp.Call(ctx, c.Browser, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, BrowserContextID: c.BrowserContextID})
+		return err
+	}))
+	official.do("approve", chromedp.Click(chromedp.CSS(`form[action$="/phe-duyet"] button`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if msg := official.text(".notice"); !strings.Contains(msg, "Đã phê duyệt") {
+		t.Errorf("after approving: %q", msg)
+	}
+	official.look("record-approved")
+	official.do("download the signed copy", chromedp.Click(chromedp.CSS(`a[href$="/ban-sao.pdf"]`)))
+	var pdf string
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && pdf == ""; time.Sleep(200 * time.Millisecond) {
+		if got, _ := filepath.Glob(filepath.Join(downloads, "*.pdf")); len(got) > 0 {
+			pdf = got[0]
+		}
+	}
+	if pdf == "" {
+		t.Fatal("no signed PDF was downloaded")
+	}
+	if out, _ := exec.Command("pdfsig", pdf).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid") {
+		t.Errorf("pdfsig on the downloaded copy:\n%s", out)
+	}
+
+	// A clerk of the sibling school: nothing found, and 404 at the address.
+	sibling := b.person("clerk of THB")
+	sibling.login("vt.thb", password)
+	sibling.do("search", chromedp.Navigate(s.base+"/tim-kiem?q=le+quang+tuan"), chromedp.WaitVisible(chromedp.CSS(".hits")))
+	if n := sibling.eval(`String(document.querySelectorAll(".hits li a").length)`); n != "0" {
+		t.Errorf("a clerk of a sibling school finds %s hits", n)
+	}
+	resp2, err := chromedp.Run(sibling.ctx, chromedp.NavigateResponse(s.base+tuan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp2.Status != 404 || !strings.Contains(sibling.text("h1"), "Không tìm thấy") {
+		t.Errorf("a clerk of a sibling school opens the record: %d %q", resp2.Status, sibling.text("h1"))
+	}
+	sibling.look("not-found")
+	sibling.do("list", chromedp.Navigate(s.base+"/ho-so"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	sibling.look("list")
+
+	// Wrong passwords: the fifth locks the account, and says until when.
+	guesser := b.person("someone guessing")
+	for i := range 5 {
+		guesser.do(fmt.Sprintf("wrong password %d", i+1), chromedp.Navigate(s.base+"/dang-nhap"), chromedp.WaitVisible(chromedp.CSS("#username")),
+			chromedp.SendKeys(chromedp.CSS("#username"), "vt.khoa"), chromedp.SendKeys(chromedp.CSS("#password"), "sai mật khẩu"),
+			chromedp.Click(chromedp.CSS(`form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".problem")))
+	}
+	if msg := guesser.text(".problem"); !strings.Contains(msg, "tạm bị khóa đến") {
+		t.Errorf("after five wrong passwords: %q", msg)
+	}
+	guesser.do("the right password, too soon", chromedp.Navigate(s.base+"/dang-nhap"), chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "vt.khoa"), chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".problem")))
+	if msg := guesser.text(".problem"); !strings.Contains(msg, "tạm bị khóa đến") {
+		t.Errorf("the right password while locked out: %q", msg)
+	}
+	guesser.look("login-locked")
+	t.Logf("looked at and checked with axe-core: %s", strings.Join(b.checks, ", "))
+}
