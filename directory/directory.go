@@ -247,25 +247,71 @@ func (d *Directory) Users(ctx context.Context, by *sohoa.Principal) ([]*sohoa.Us
 // SetUserDisabled disables (or enables again) a user: a disabled user's
 // tokens stop working at once, and its login sessions end for good.
 func (d *Directory) SetUserDisabled(ctx context.Context, by *sohoa.Principal, id string, disabled bool) (*sohoa.User, error) {
-	if by.Role != sohoa.RoleAdmin {
-		return nil, forbidden()
-	}
 	if id == by.UserID && disabled {
 		return nil, sohoa.FieldError("disabled", "Không thể tự khóa tài khoản của mình.")
+	}
+	now := d.now().UTC()
+	return d.changeUser(ctx, by, id, disabled, func(u *sohoa.User) error {
+		u.DisabledAt = nil
+		if disabled {
+			u.DisabledAt = &now
+		}
+		return nil
+	})
+}
+
+// ResetPassword gives a user a new password and ends its sessions.
+func (d *Directory) ResetPassword(ctx context.Context, by *sohoa.Principal, id, password string) (*sohoa.User, error) {
+	if err := sohoa.ValidatePassword(password); err != nil {
+		return nil, err
+	}
+	hash := HashPassword(password, d.PasswordCost)
+	return d.changeUser(ctx, by, id, true, func(u *sohoa.User) error {
+		if u.Role == sohoa.RoleSystem {
+			return sohoa.FieldError("password", "Tài khoản hệ thống chỉ dùng mã truy cập, không có mật khẩu.")
+		}
+		u.PasswordHash = hash
+		return nil
+	})
+}
+
+// SetRole changes a user's role (not to or from a procedure system's,
+// whose scope is its own) and ends its sessions.
+func (d *Directory) SetRole(ctx context.Context, by *sohoa.Principal, id, role string) (*sohoa.User, error) {
+	if id == by.UserID {
+		return nil, sohoa.FieldError("role", "Không thể tự đổi vai trò của mình.")
+	}
+	if !sohoa.ValidRole(role) || role == sohoa.RoleSystem {
+		return nil, sohoa.FieldError("role", "Vai trò %q không hợp lệ (admin, clerk, official).", role)
+	}
+	return d.changeUser(ctx, by, id, true, func(u *sohoa.User) error {
+		if u.Role == sohoa.RoleSystem {
+			return sohoa.FieldError("role", "Không đổi được vai trò của tài khoản hệ thống.")
+		}
+		u.Role = role
+		return nil
+	})
+}
+
+// changeUser applies change to a user's record in the store, then the
+// catalog, ending its sessions when endSessions is set, and audits it.
+func (d *Directory) changeUser(ctx context.Context, by *sohoa.Principal, id string, endSessions bool, change func(u *sohoa.User) error) (*sohoa.User, error) {
+	if by.Role != sohoa.RoleAdmin {
+		return nil, forbidden()
 	}
 	u, err := d.cat.User(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	now := d.now().UTC()
 	r, err := store.UpdateJSON(ctx, d.store, store.UserKey(u.Username), func(r *userRecord, exists bool) error {
 		if !exists || r.User == nil { // kept under its ID by an earlier release
 			r.User, r.PasswordHash = u, u.PasswordHash
 		}
-		r.User.DisabledAt = nil
-		if disabled {
-			r.User.DisabledAt = &now
+		r.User.PasswordHash = r.PasswordHash
+		if err := change(r.User); err != nil {
+			return err
 		}
+		r.PasswordHash = r.User.PasswordHash
 		return nil
 	})
 	if err != nil {
@@ -276,8 +322,8 @@ func (d *Directory) SetUserDisabled(ctx context.Context, by *sohoa.Principal, id
 	if err := d.cat.PutUser(ctx, u); err != nil {
 		return nil, err
 	}
-	if disabled {
-		if err := d.cat.RevokeSessions(ctx, u.ID, now); err != nil {
+	if endSessions {
+		if err := d.cat.RevokeSessions(ctx, u.ID, d.now().UTC()); err != nil {
 			return nil, err
 		}
 	}

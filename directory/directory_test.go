@@ -417,3 +417,46 @@ func TestIdleSessionsEnd(t *testing.T) {
 		t.Fatalf("a session unused for 31 minutes: %v", err)
 	}
 }
+
+// TestResetPasswordAndRole: an admin gives a new password or role; the
+// user's sessions end, the old password no longer opens, the change
+// survives a rebuild.
+func TestResetPasswordAndRole(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.dir.AddUnit(ctx, op, &sohoa.Unit{ID: "THA", Name: "Trường THPT A", Kind: "truong", ParentID: "SGD"})
+	u := clerk("vt.tha")
+	f.dir.AddUser(ctx, op, u, "mật khẩu cũ đây")
+	s, _ := f.dir.Login(ctx, "vt.tha", "mật khẩu cũ đây", "10.0.0.1")
+	if _, err := f.dir.ResetPassword(ctx, op, u.ID, "ngắn"); sohoa.ErrorCode(err) != sohoa.EINVALID {
+		t.Fatalf("a short password: %v", err)
+	}
+	if _, err := f.dir.ResetPassword(ctx, op, u.ID, "mật khẩu mới đây"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.dir.Authenticate(ctx, s.Token); sohoa.ErrorCode(err) != sohoa.EUNAUTHORIZED {
+		t.Fatalf("a session from before the reset: %v", err)
+	}
+	if _, err := f.dir.Login(ctx, "vt.tha", "mật khẩu cũ đây", "10.0.0.1"); sohoa.ErrorCode(err) != sohoa.EUNAUTHORIZED {
+		t.Fatalf("the old password: %v", err)
+	}
+	if _, err := f.dir.SetRole(ctx, op, u.ID, sohoa.RoleOfficial); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.dir.SetRole(ctx, op, u.ID, sohoa.RoleSystem); sohoa.ErrorCode(err) != sohoa.EINVALID {
+		t.Fatalf("a person made a procedure system: %v", err)
+	}
+	rebuilt := New(openCatalog(t, filepath.Join(t.TempDir(), "catalog.db")), f.store, &auditLog{})
+	rebuilt.Restore(ctx)
+	s2, err := rebuilt.Login(ctx, "vt.tha", "mật khẩu mới đây", "10.0.0.1")
+	if err != nil {
+		t.Fatalf("the new password after a rebuild: %v", err)
+	}
+	if p, _ := rebuilt.Authenticate(ctx, s2.Token); p.Role != sohoa.RoleOfficial {
+		t.Fatalf("the new role after a rebuild: %s", p.Role)
+	}
+	pa := &sohoa.Principal{UserID: u.ID, Role: sohoa.RoleOfficial}
+	if _, err := f.dir.ResetPassword(ctx, pa, u.ID, "mật khẩu khác đây"); sohoa.ErrorCode(err) != sohoa.EFORBIDDEN {
+		t.Fatalf("a non-admin resets a password: %v", err)
+	}
+}

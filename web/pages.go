@@ -137,14 +137,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, p *sohoa.Principal
 // recordView is a record's page: the record, the page shown with its
 // words, the form of its type, what became of it.
 type recordView struct {
-	Doc        *sohoa.Document
-	Type       *sohoa.DocType
-	Page       int
-	Words      *sohoa.PageText
-	Marks      []string // the words to mark on the image (a search's)
-	History    []sohoa.Change
-	Approvals  []sohoa.Approval
-	Active     *sohoa.Approval
+	Doc       *sohoa.Document
+	Type      *sohoa.DocType
+	Page      int
+	Words     *sohoa.PageText
+	Marks     []string // the words to mark on the image (a search's)
+	History   []sohoa.Change
+	Approvals []sohoa.Approval
+	Active    *sohoa.Approval
+	// Reads is who read the record and why, for those who may see it.
+	Reads      []*sohoa.AuditEntry
 	CanEdit    bool
 	CanApprove bool
 	// Form is what was sent when it was refused, to show it again.
@@ -194,6 +196,15 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 		return
 	}
 	v.Active = sohoa.ActiveApproval(v.Approvals)
+	if p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin {
+		if v.Reads, err = s.Records.AuditLog(ctx, p, sohoa.AuditFilter{Document: d.ID, Limit: 1000}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if n := len(v.Reads); n > 20 {
+			v.Reads = v.Reads[n-20:]
+		}
+	}
 	v.CanEdit = p.CanEdit(d.UnitPath)
 	v.CanApprove = (p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin) && d.Status == sohoa.StatusReady && v.Active == nil
 	view := &view{Title: d.Title, Principal: p, Data: v, Problem: problem, Fields: fields, Nav: "list"}
@@ -357,21 +368,16 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 
 // docs returns the documents ids, as p sees them.
 func (s *Server) docs(r *http.Request, p *sohoa.Principal, ids []string) ([]*sohoa.Document, error) {
-	var out []*sohoa.Document
+	var clean []string
 	for _, id := range ids {
-		if id = strings.TrimSpace(id); id == "" || len(out) >= 200 {
-			continue
+		if id = strings.TrimSpace(id); id != "" {
+			clean = append(clean, id)
 		}
-		d, err := s.Records.Get(r.Context(), p, id)
-		if sohoa.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
 	}
-	return out, nil
+	if len(clean) == 0 {
+		return nil, nil
+	}
+	return s.Records.Documents(r.Context(), p, clean)
 }
 
 // upload takes the upload form. The page's script sends one request a

@@ -79,8 +79,18 @@ var funcs = template.FuncMap{
 		}
 		return "Chưa phân loại"
 	},
-	"add":     func(a, b int) int { return a + b },
-	"lines":   lines,
+	"add":   func(a, b int) int { return a + b },
+	"lines": lines,
+	"kindName": func(k string) string {
+		return map[string]string{"so": "Sở", "phong": "phòng, ban", "truong": "trường", "khac": "khác"}[k]
+	},
+	"roles": func() []string { return []string{sohoa.RoleClerk, sohoa.RoleOfficial, sohoa.RoleAdmin} },
+	"actionName": func(a string) string {
+		if n, ok := actionNames[a]; ok {
+			return n
+		}
+		return a
+	},
 	"typesOf": docTypes,
 	"sent": func(form map[string]string, m sohoa.Metadata, name string) string {
 		if form != nil {
@@ -155,6 +165,17 @@ func formatNumber(v any) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// actionNames say in Vietnamese what an audit entry records.
+var actionNames = map[string]string{
+	sohoa.ActionRead: "xem hồ sơ", sohoa.ActionText: "xem nội dung", sohoa.ActionPageText: "xem nội dung trang", sohoa.ActionPageImage: "xem ảnh trang",
+	sohoa.ActionSearch: "tìm kiếm", sohoa.ActionList: "xem danh sách", sohoa.ActionPeople: "tra theo người", sohoa.ActionCreate: "tải lên",
+	sohoa.ActionUpdate: "sửa thông tin", sohoa.ActionDelete: "xóa", sohoa.ActionHistory: "xem lịch sử", sohoa.ActionLogin: "đăng nhập",
+	sohoa.ActionUnitAdd: "thêm đơn vị", sohoa.ActionUserAdd: "thêm người dùng", sohoa.ActionUserEdit: "sửa người dùng",
+	sohoa.ActionTokenAdd: "cấp mã truy cập", sohoa.ActionTokenDrop: "thu hồi mã truy cập", sohoa.ActionAuditRead: "xem nhật ký",
+	sohoa.ActionApprove: "phê duyệt", sohoa.ActionRevoke: "thu hồi phê duyệt", sohoa.ActionSignedPDF: "tải bản sao", sohoa.ActionReceipt: "tải biên nhận",
+	sohoa.ActionVerifiedLookup: "hệ thống tra cứu", sohoa.ActionVerifiedFetch: "hệ thống lấy bản sao",
 }
 
 func statusName(s sohoa.Status) string {

@@ -27,6 +27,7 @@ type Records interface {
 	Upload(ctx context.Context, p *sohoa.Principal, form sohoa.UploadForm) (*records.Uploaded, error)
 	List(ctx context.Context, p *sohoa.Principal, q records.ListQuery) (*sohoa.DocumentList, error)
 	Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error)
+	Documents(ctx context.Context, p *sohoa.Principal, ids []string) ([]*sohoa.Document, error)
 	Update(ctx context.Context, p *sohoa.Principal, id string, patch *sohoa.RecordPatch) (*sohoa.Document, error)
 	History(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Change, error)
 	PageImage(ctx context.Context, p *sohoa.Principal, id, n string) (*records.Blob, error)
@@ -38,6 +39,7 @@ type Records interface {
 	SignedPDF(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)
 	Receipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
 	Overview(ctx context.Context, p *sohoa.Principal, since time.Time) (*records.Overview, error)
+	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
 }
 
 // Directory is sessions and units (package directory).
@@ -47,6 +49,15 @@ type Directory interface {
 	Logout(ctx context.Context, token string) error
 	Units(ctx context.Context) ([]*sohoa.Unit, error)
 	User(ctx context.Context, id string) (*sohoa.User, error)
+	AddUnit(ctx context.Context, by *sohoa.Principal, u *sohoa.Unit) error
+	Users(ctx context.Context, by *sohoa.Principal) ([]*sohoa.User, error)
+	AddUser(ctx context.Context, by *sohoa.Principal, u *sohoa.User, password string) error
+	SetUserDisabled(ctx context.Context, by *sohoa.Principal, id string, disabled bool) (*sohoa.User, error)
+	ResetPassword(ctx context.Context, by *sohoa.Principal, id, password string) (*sohoa.User, error)
+	SetRole(ctx context.Context, by *sohoa.Principal, id, role string) (*sohoa.User, error)
+	Tokens(ctx context.Context, by *sohoa.Principal, userID string) ([]*sohoa.Token, error)
+	AddToken(ctx context.Context, by *sohoa.Principal, userID, name string) (string, *sohoa.Token, error)
+	RevokeToken(ctx context.Context, by *sohoa.Principal, id string) error
 }
 
 // Server serves the page.
@@ -112,6 +123,14 @@ func (s *Server) routes() []route {
 		{methods: get, path: "/tai-len", signedIn: s.uploadPage},
 		{methods: post, path: "/tai-len", signedIn: s.upload},
 		{methods: get, path: "/tai-len/trang-thai", signedIn: s.uploadStatus},
+		{methods: get, path: "/quan-tri", signedIn: s.admin},
+		{methods: post, path: "/quan-tri/don-vi", signedIn: s.addUnit},
+		{methods: post, path: "/quan-tri/nguoi-dung", signedIn: s.addUser},
+		{methods: post, path: "/quan-tri/nguoi-dung/{id}", signedIn: s.changeUser},
+		{methods: get, path: "/quan-tri/ma-truy-cap", signedIn: s.tokens},
+		{methods: post, path: "/quan-tri/ma-truy-cap", signedIn: s.addToken},
+		{methods: post, path: "/quan-tri/ma-truy-cap/{id}/thu-hoi", signedIn: s.revokeToken},
+		{methods: get, path: "/quan-tri/nhat-ky", signedIn: s.auditLog},
 	}
 }
 

@@ -102,6 +102,19 @@ func (p *person) text(sel string) string {
 	return s
 }
 
+// waitText waits until the element sel holds text: a page that answered
+// a form, not the one before it.
+func (p *person) waitText(sel, text string) {
+	p.b.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : ""; })()`, sel)
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if got, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](js)); err == nil && strings.Contains(got, text) {
+			return
+		}
+	}
+	p.b.t.Fatalf("%s: %s does not say %q: %q", p.who, sel, text, p.eval(js))
+}
+
 func (p *person) eval(js string) string {
 	p.b.t.Helper()
 	s, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](js))
@@ -185,7 +198,8 @@ func TestWebPage(t *testing.T) {
 	s.newUnit("PGD", "SGD", "phong")
 	s.newUnit("THA", "PGD", "truong")
 	s.newUnit("THB", "PGD", "truong")
-	for _, u := range [][3]string{{"vt.tha", "THA", "clerk"}, {"cb.pgd", "PGD", "official"}, {"vt.thb", "THB", "clerk"}, {"vt.khoa", "THB", "clerk"}} {
+	for _, u := range [][3]string{{"vt.tha", "THA", "clerk"}, {"cb.pgd", "PGD", "official"}, {"vt.thb", "THB", "clerk"}, {"vt.khoa", "THB", "clerk"},
+		{"quantri", "SGD", "admin"}} {
 		s.newUser(u[0], u[1], u[2])
 	}
 	const password = "mật khẩu thử nghiệm"
@@ -278,6 +292,10 @@ func TestWebPage(t *testing.T) {
 	official.do("see them on the image", chromedp.WaitReady(chromedp.CSS("#viewer .box.marked")))
 	official.look("record")
 
+	if reads := official.eval(`document.getElementById("ai-xem") ? document.getElementById("ai-xem").parentElement.innerText : ""`); !strings.Contains(reads, "vt.tha") {
+		t.Errorf("the official does not see who read the record:\n%s", reads)
+	}
+
 	// Approve, then download the signed copy.
 	downloads := t.TempDir()
 	official.do("allow downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -322,6 +340,37 @@ func TestWebPage(t *testing.T) {
 	sibling.look("not-found")
 	sibling.do("list", chromedp.Navigate(s.base+"/ho-so"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	sibling.look("list")
+
+	// The admin sets up a school and its clerk, and a procedure system's
+	// token, shown once, on the page.
+	admin := b.person("admin")
+	admin.login("quantri", password)
+	admin.do("open the admin page", chromedp.Navigate(s.base+"/quan-tri"), chromedp.WaitVisible(chromedp.CSS("#don-vi")))
+	admin.look("admin")
+	admin.do("add a school", chromedp.Click(chromedp.CSS("#don-vi ~ details summary, section[aria-labelledby=don-vi] details summary")),
+		chromedp.SendKeys(chromedp.CSS("#u-id"), "THC"), chromedp.SendKeys(chromedp.CSS("#u-name"), "Trường THPT C"),
+		chromedp.SetValue(chromedp.CSS("#u-parent"), "PGD"), chromedp.Click(chromedp.CSS(`form[action="/quan-tri/don-vi"] button`)))
+	admin.waitText(".notice", "Đã thêm đơn vị")
+	admin.do("add its clerk", chromedp.Click(chromedp.CSS("section[aria-labelledby=nguoi-dung] > details summary")),
+		chromedp.SendKeys(chromedp.CSS("#n-username"), "vt.thc"), chromedp.SendKeys(chromedp.CSS("#n-full"), "Trần Văn Cường"),
+		chromedp.SetValue(chromedp.CSS("#n-unit"), "THC"), chromedp.SendKeys(chromedp.CSS("#n-password"), "mật khẩu của Cường"),
+		chromedp.Click(chromedp.CSS(`form[action="/quan-tri/nguoi-dung"] button`)))
+	admin.waitText(".notice", "Đã thêm người dùng")
+	if r := s.do("POST", "/api/v1/login", "", strings.NewReader(`{"username":"vt.thc","password":"mật khẩu của Cường"}`), "application/json"); r.Status != 200 {
+		t.Errorf("the clerk added on the admin page cannot sign in: %d %s", r.Status, r.Body)
+	}
+	admin.do("make a token", chromedp.Navigate(s.base+"/quan-tri/ma-truy-cap"), chromedp.WaitVisible(chromedp.CSS("#tk-name")),
+		chromedp.SendKeys(chromedp.CSS("#tk-name"), "máy quét"), chromedp.Click(chromedp.CSS(`form[action="/quan-tri/ma-truy-cap"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("code.token")))
+	if tok := admin.text("code.token"); s.do("GET", "/api/v1/me", tok, nil, "").Status != 200 {
+		t.Errorf("the token shown once does not open the API: %q", tok)
+	}
+	admin.look("tokens")
+	admin.do("read the audit log", chromedp.Navigate(s.base+"/quan-tri/nhat-ky?ho-so="+id), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if log := admin.text("main"); !strings.Contains(log, "phê duyệt") || !strings.Contains(log, "cb.pgd") {
+		t.Errorf("the audit log of the record:\n%s", log)
+	}
+	admin.look("audit")
 
 	// Wrong passwords: the fifth locks the account, and says until when.
 	guesser := b.person("someone guessing")

@@ -81,8 +81,8 @@
           tpl.innerHTML = xhr.responseText;
           Array.prototype.slice.call(tpl.content.children).forEach(function (row) {
             rows.insertBefore(row, rows.firstChild);
-            if (window.htmx) { window.htmx.process(row); }
           });
+          poll();
         } else {
           bar.remove();
           label.textContent = name + ": không gửi được. " + (xhr.responseText || "Lỗi " + xhr.status);
@@ -92,6 +92,31 @@
       xhr.addEventListener("error", function () { label.textContent = name + ": mất kết nối, chưa gửi được. Hãy gửi lại."; item.className = "why"; });
       xhr.send(data);
     }
+    // The live list: the rows still pending, asked for in one request every
+    // two seconds, each replaced by its new self, until none is pending.
+    var polling = false;
+    function poll() {
+      if (polling) { return; }
+      var pending = rows.querySelectorAll("li[data-pending]");
+      if (!pending.length) { return; }
+      polling = true;
+      var q = Array.prototype.map.call(pending, function (li) { return "id=" + encodeURIComponent(li.dataset.id); }).join("&");
+      setTimeout(function () {
+        fetch("/tai-len/trang-thai?" + q, { headers: { "X-Requested-With": "sohoa" }, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : ""; })
+          .then(function (html) {
+            var tpl = document.createElement("template");
+            tpl.innerHTML = html;
+            Array.prototype.slice.call(tpl.content.children).forEach(function (row) {
+              var old = document.getElementById(row.id);
+              if (old) { old.replaceWith(row); }
+            });
+          })
+          .catch(function () {})
+          .then(function () { polling = false; poll(); });
+      }, 2000);
+    }
+    poll();
   }
 
   // The page viewer: zoom, and a word of the text shown where it is.
