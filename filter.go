@@ -11,10 +11,40 @@ type DocumentFilter struct {
 	Status    *Status
 	Reach     Reach
 	SubjectID string
+	Type      string
+	// UnitPath keeps that unit and the units below it.
+	UnitPath string
+	// Year is the year of the record's own date (DocType.DateField).
+	Year string
+	// Since and Before bound when it was digitized: [Since, Before).
+	Since, Before time.Time
 	// Unapproved keeps the documents without a current approved copy.
 	Unapproved bool
+	Sort       Sort
 	Limit      int
-	Cursor     string // from a previous list's Next
+	Cursor     string // from a previous list's Next, in the same Sort
+}
+
+// Sort is the order of a listing.
+type Sort string
+
+// The orders of a listing.
+const (
+	SortNewest Sort = "" // the last digitized first
+	SortOldest Sort = "oldest"
+	SortTitle  Sort = "title"
+	// SortDate is by the record's own date, the latest first; those
+	// without a date last.
+	SortDate Sort = "date"
+)
+
+// Valid reports whether s is an order a listing knows.
+func (s Sort) Valid() bool {
+	switch s {
+	case SortNewest, SortOldest, SortTitle, SortDate:
+		return true
+	}
+	return false
 }
 
 // Tally is how much was digitized: documents and their pages.
@@ -88,4 +118,13 @@ func ReuseEntryOf(e *AuditEntry) *ReuseEntry {
 type Job struct {
 	DocumentID string
 	Attempts   int // including this one
+}
+
+// SavedSearch is a search a user keeps to run again: a page of the web
+// page with its filters.
+type SavedSearch struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Link    string    `json:"link"`
+	SavedAt time.Time `json:"saved_at"`
 }

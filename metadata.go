@@ -408,6 +408,16 @@ func DateOf(typeName string, m Metadata) string {
 	return v
 }
 
+// OwnDate is the record's own date (its type's DateField) as entered: a
+// day YYYY-MM-DD or a year; "" without one.
+func (d *Document) OwnDate() string {
+	if t, ok := DocTypes[d.Type]; ok {
+		v, _ := d.Metadata[t.DateField].(string)
+		return v
+	}
+	return ""
+}
+
 // DuplicateKey returns what makes the record unique among its kind, or "":
 // (số, ký hiệu, cơ quan ban hành) for an administrative document, (số vào
 // sổ, year) for a diploma. Identifiers are compared as printed.

@@ -32,8 +32,13 @@ type RecordPatch struct {
 	Reason           string         `json:"reason"`
 }
 
-// ParseDayRange reads the parameters from and to, days (either "" for
-// none), as the times [start, end): end is the day after the last one.
+// Vietnam is the time zone of the Department's days: a day a user names
+// starts at midnight there.
+var Vietnam = time.FixedZone("ICT", 7*3600)
+
+// ParseDayRange reads the parameters from and to, days in Vietnam (either
+// "" for none), as the times [start, end): end is the day after the last
+// one.
 func ParseDayRange(from, to string) (start, end time.Time, err error) {
 	for _, p := range []struct {
 		name, raw string
@@ -46,7 +51,7 @@ func ParseDayRange(from, to string) (start, end time.Time, err error) {
 		if err != nil {
 			return start, end, FieldError(p.name, "Tham số %s: %v.", p.name, err)
 		}
-		*p.t, _ = time.Parse("2006-01-02", d)
+		*p.t, _ = time.ParseInLocation("2006-01-02", d, Vietnam)
 	}
 	if !end.IsZero() {
 		end = end.Add(24 * time.Hour) // the whole last day

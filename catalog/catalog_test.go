@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -301,4 +302,107 @@ func TestTwoWritersOneChain(t *testing.T) {
 func hashOf(v string) string {
 	s := sha256.Sum256([]byte(v))
 	return hex.EncodeToString(s[:])
+}
+
+// TestListFiltersAndOrders: every order pages through every matching
+// document once, in order, whatever the page size; filters combine.
+func TestListFiltersAndOrders(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	mustUnits(t, db)
+	t0 := time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC) // 23:00 in Vietnam
+	titles := []string{"Quyết định", "Bằng tốt nghiệp", "Kế hoạch", "Công văn", "Bằng tốt nghiệp", "Ăn ở bán trú", "Quyết định", "Lý lịch"}
+	var docs []*sohoa.Document
+	for i, title := range titles {
+		at := t0.Add(time.Duration(i) * 30 * time.Minute)
+		d := &sohoa.Document{ID: sohoa.NewID(at), Title: title, Status: sohoa.StatusReady, CreatedAt: at, UpdatedAt: at,
+			UnitID: "THA", UnitPath: "/SGD/PGD/THA/", Type: sohoa.TypeVanBan,
+			Metadata: sohoa.Metadata{"ngay_ban_hanh": fmt.Sprintf("202%d-0%d-15", 3+i%3, 1+i%5)}}
+		switch i % 4 {
+		case 1:
+			d.Type, d.Metadata = sohoa.TypeVanBang, sohoa.Metadata{"nam_tot_nghiep": fmt.Sprintf("202%d", 3+i%3)}
+		case 2:
+			d.UnitID, d.UnitPath = "PGD", "/SGD/PGD/"
+		case 3:
+			d.Metadata = nil // no date
+		}
+		if err := db.PutDocument(ctx, d, false); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	date := (*sohoa.Document).OwnDate
+	all := sohoa.Reach{All: true}
+	for _, tt := range []struct {
+		name string
+		f    sohoa.DocumentFilter
+		keep func(*sohoa.Document) bool
+		less func(a, b *sohoa.Document) bool
+	}{
+		{"newest", sohoa.DocumentFilter{}, nil, func(a, b *sohoa.Document) bool { return a.ID > b.ID }},
+		{"oldest", sohoa.DocumentFilter{Sort: sohoa.SortOldest}, nil, func(a, b *sohoa.Document) bool { return a.ID < b.ID }},
+		{"title", sohoa.DocumentFilter{Sort: sohoa.SortTitle}, nil, func(a, b *sohoa.Document) bool {
+			return a.Title < b.Title || a.Title == b.Title && a.ID < b.ID
+		}},
+		{"date", sohoa.DocumentFilter{Sort: sohoa.SortDate}, nil, func(a, b *sohoa.Document) bool {
+			return date(a) > date(b) || date(a) == date(b) && a.ID > b.ID
+		}},
+		{"type", sohoa.DocumentFilter{Type: sohoa.TypeVanBang, Sort: sohoa.SortTitle},
+			func(d *sohoa.Document) bool { return d.Type == sohoa.TypeVanBang },
+			func(a, b *sohoa.Document) bool { return a.Title < b.Title || a.Title == b.Title && a.ID < b.ID }},
+		{"unit", sohoa.DocumentFilter{UnitPath: "/SGD/PGD/THA/"},
+			func(d *sohoa.Document) bool { return d.UnitID == "THA" }, func(a, b *sohoa.Document) bool { return a.ID > b.ID }},
+		{"year", sohoa.DocumentFilter{Year: "2024", Sort: sohoa.SortOldest},
+			func(d *sohoa.Document) bool { return len(date(d)) >= 4 && date(d)[:4] == "2024" },
+			func(a, b *sohoa.Document) bool { return a.ID < b.ID }},
+		// Digitized on 1 December, Vietnam time: from 17:00 UTC on 30 November.
+		{"digitized", sohoa.DocumentFilter{Since: time.Date(2026, 12, 1, 0, 0, 0, 0, sohoa.Vietnam), Before: time.Date(2026, 12, 2, 0, 0, 0, 0, sohoa.Vietnam)},
+			func(d *sohoa.Document) bool { return !d.CreatedAt.Before(t0.Add(time.Hour)) },
+			func(a, b *sohoa.Document) bool { return a.ID > b.ID }},
+	} {
+		var want []string
+		sorted := append([]*sohoa.Document(nil), docs...)
+		slices.SortFunc(sorted, func(a, b *sohoa.Document) int {
+			if tt.less(a, b) {
+				return -1
+			}
+			return 1
+		})
+		for _, d := range sorted {
+			if tt.keep == nil || tt.keep(d) {
+				want = append(want, d.ID)
+			}
+		}
+		for _, size := range []int{1, 2, 3, 100} {
+			var got []string
+			f := tt.f
+			f.Reach, f.Limit = all, size
+			for range 20 {
+				p, err := db.Documents(ctx, f)
+				if err != nil {
+					t.Fatalf("%s: %v", tt.name, err)
+				}
+				for _, d := range p.Documents {
+					got = append(got, d.ID)
+				}
+				if f.Cursor = p.Next; f.Cursor == "" {
+					break
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s by %d: got %v, want %v", tt.name, size, got, want)
+			}
+		}
+	}
+	// A cursor of one order does not resume another.
+	p, err := db.Documents(ctx, sohoa.DocumentFilter{Reach: all, Limit: 2, Sort: sohoa.SortTitle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Documents(ctx, sohoa.DocumentFilter{Reach: all, Limit: 2, Cursor: p.Next}); sohoa.ErrorCode(err) != sohoa.EINVALID {
+		t.Fatalf("title cursor in the newest order: %v", err)
+	}
+	if _, err := db.Documents(ctx, sohoa.DocumentFilter{Reach: all, Limit: 2, Sort: "size"}); sohoa.ErrorCode(err) != sohoa.EINVALID {
+		t.Fatalf("unknown order: %v", err)
+	}
 }

@@ -129,30 +129,54 @@ func reachClause(col string, r sohoa.Reach) (string, []any) {
 	return col + " = ?", []any{r.Path}
 }
 
-// Documents lists documents newest first (IDs sort by creation time).
+// Documents lists the documents f selects, in f's order.
 func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.DocumentList, error) {
 	where, args := reachClause("unit_path", f.Reach)
 	q := "SELECT " + documentColumns + " FROM documents WHERE " + where
+	and := func(clause string, a ...any) {
+		q += " AND " + clause
+		args = append(args, a...)
+	}
 	if f.Status != nil {
-		q += " AND status = ?"
-		args = append(args, string(*f.Status))
+		and("status = ?", string(*f.Status))
 	}
 	if f.SubjectID != "" {
-		q += " AND subject_id = ?"
-		args = append(args, f.SubjectID)
+		and("subject_id = ?", f.SubjectID)
+	}
+	if f.Type != "" {
+		and("type = ?", f.Type)
+	}
+	if f.UnitPath != "" {
+		and("substr(unit_path, 1, ?) = ?", len(f.UnitPath), f.UnitPath)
+	}
+	if f.Year != "" {
+		and("substr("+recordDate+", 1, 4) = ?", f.Year)
+	}
+	if !f.Since.IsZero() {
+		and("created_at >= ?", formatTime(f.Since))
+	}
+	if !f.Before.IsZero() {
+		and("created_at < ?", formatTime(f.Before))
 	}
 	if f.Unapproved {
-		q += " AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.document_id = documents.id AND a.status = 'approved')"
+		and("NOT EXISTS (SELECT 1 FROM approvals a WHERE a.document_id = documents.id AND a.status = 'approved')")
+	}
+	order, ok := orders[f.Sort]
+	if !ok {
+		return nil, sohoa.FieldError("sort", "Cách sắp xếp %q không hợp lệ.", string(f.Sort))
 	}
 	if f.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || !sohoa.ValidID(string(after)) {
-			return nil, sohoa.FieldError("cursor", "Tham số cursor không hợp lệ.")
+		key, id, err := decodeCursor(f.Cursor, f.Sort)
+		if err != nil {
+			return nil, err
 		}
-		q += " AND id < ?"
-		args = append(args, string(after))
+		if order.key == "" {
+			and("id "+order.cmp+" ?", id)
+		} else {
+			and("("+order.key+" "+order.cmp+" ? OR ("+order.key+" = ? AND id "+order.cmp+" ?))", key, key, id)
+		}
 	}
-	q += " ORDER BY id DESC LIMIT ?"
+	q += " ORDER BY " + order.by + " LIMIT ?"
 	args = append(args, f.Limit+1)
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -172,9 +196,63 @@ func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.Docu
 	}
 	if len(p.Documents) > f.Limit {
 		p.Documents = p.Documents[:f.Limit]
-		p.Next = base64.RawURLEncoding.EncodeToString([]byte(p.Documents[f.Limit-1].ID))
+		last := p.Documents[f.Limit-1]
+		p.Next = encodeCursor(f.Sort, order.keyOf(last), last.ID)
 	}
 	return p, nil
+}
+
+// recordDate is the SQL of a document's own date (its type's DateField),
+// "" when it has none.
+var recordDate = func() string {
+	e := "coalesce(CASE type"
+	for _, n := range sohoa.TypeNames() {
+		e += fmt.Sprintf(" WHEN '%s' THEN json_extract(metadata, '$.%s')", n, sohoa.DocTypes[n].DateField)
+	}
+	return e + " END, '')"
+}()
+
+// orders are the listing orders: by what, and how a cursor resumes after
+// the last row (by its key, then its ID).
+var orders = map[sohoa.Sort]struct {
+	by, key, cmp string
+	keyOf        func(*sohoa.Document) string
+}{
+	sohoa.SortNewest: {by: "id DESC", cmp: "<", keyOf: func(*sohoa.Document) string { return "" }},
+	sohoa.SortOldest: {by: "id ASC", cmp: ">", keyOf: func(*sohoa.Document) string { return "" }},
+	sohoa.SortTitle:  {by: "title ASC, id ASC", key: "title", cmp: ">", keyOf: func(d *sohoa.Document) string { return d.Title }},
+	sohoa.SortDate: {by: recordDate + " DESC, id DESC", key: recordDate, cmp: "<",
+		keyOf: (*sohoa.Document).OwnDate},
+}
+
+// A cursor is where a listing resumes: the order, the last row's key in
+// it and its ID. A bare ID (the first releases' cursor) resumes the
+// newest first.
+type cursor struct {
+	Sort sohoa.Sort `json:"s,omitempty"`
+	Key  string     `json:"k,omitempty"`
+	ID   string     `json:"id"`
+}
+
+func encodeCursor(s sohoa.Sort, key, id string) string {
+	b, _ := json.Marshal(cursor{s, key, id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, sort sohoa.Sort) (key, id string, err error) {
+	bad := sohoa.FieldError("cursor", "Tham số cursor không hợp lệ.")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", "", bad
+	}
+	var c cursor
+	if json.Unmarshal(b, &c) != nil {
+		c = cursor{ID: string(b)}
+	}
+	if !sohoa.ValidID(c.ID) || c.Sort != sort {
+		return "", "", bad
+	}
+	return c.Key, c.ID, nil
 }
 
 // Tally counts the documents within r made since since, and their pages.

@@ -521,7 +521,7 @@ func lockedOut(until, now time.Time, address bool) error {
 	}
 	return &sohoa.Error{Code: sohoa.ETOOMANY, RetryAfter: until.Sub(now).Round(time.Second),
 		Message: fmt.Sprintf("%s đã đăng nhập sai quá nhiều lần nên tạm bị khóa đến %s. Vui lòng thử lại sau, hoặc liên hệ quản trị viên nếu quên mật khẩu.",
-			who, until.In(vietnam).Format("15:04 ngày 02/01/2006"))}
+			who, until.In(sohoa.Vietnam).Format("15:04 ngày 02/01/2006"))}
 }
 
 // failed counts a failed login against each key, locks out those over
@@ -554,9 +554,6 @@ func (d *Directory) failed(ctx context.Context, keys []string) error {
 	}
 	return sohoa.Errorf(sohoa.EUNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng.")
 }
-
-// vietnam is the Department's time zone (UTC+7, no daylight saving).
-var vietnam = time.FixedZone("ICT", 7*3600)
 
 // dummyHash costs an unknown user's login what a known one's costs.
 var dummyHash = HashPassword("not a password of anyone", DefaultArgon2)

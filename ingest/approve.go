@@ -21,9 +21,6 @@ type Certifier interface {
 	Receipt(payload []byte) (string, error)
 }
 
-// vietnam is the Department's time zone (UTC+7, no daylight saving).
-var vietnam = time.FixedZone("ICT", 7*3600)
-
 func errChangedMeanwhile() error {
 	return sohoa.Errorf(sohoa.ECONFLICT, "Văn bản vừa được thay đổi hoặc phê duyệt bởi người khác; vui lòng xem lại rồi thử lại.")
 }
@@ -95,7 +92,7 @@ func (s *Service) sign(ctx context.Context, m *sohoa.Manifest, by *sohoa.Princip
 			Rotation: pt.Rotation}
 		receiptPages[i] = sohoa.ReceiptPage{Number: p.Number, SHA256: p.SHA256}
 	}
-	now := s.now().In(vietnam).Truncate(time.Second)
+	now := s.now().In(sohoa.Vietnam).Truncate(time.Second)
 	a := &sohoa.Approval{DocumentID: m.ID, Version: len(m.Approvals) + 1, Code: sohoa.NewVerificationCode(), Status: sohoa.ApprovalActive,
 		ApprovedAt: now, ApprovedBy: by.UserID, ApproverName: by.Username, UnitID: by.UnitID, Body: body, Type: m.Type}
 	verifyURL := strings.TrimRight(verifyBase, "/") + "/verify/" + a.Code

@@ -197,7 +197,7 @@ func (s *Service) Paused() error {
 		return nil
 	}
 	return &sohoa.Error{Code: sohoa.EUNAVAILABLE, Err: s.paused.err,
-		Message: fmt.Sprintf("Nhận dạng tạm dừng từ %s: kho lưu trữ không truy cập được.", s.paused.since.In(vietnam).Format("15:04:05 02/01/2006"))}
+		Message: fmt.Sprintf("Nhận dạng tạm dừng từ %s: kho lưu trữ không truy cập được.", s.paused.since.In(sohoa.Vietnam).Format("15:04:05 02/01/2006"))}
 }
 
 // waitForStore returns at once unless the workers are paused; then it asks

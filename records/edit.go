@@ -28,6 +28,58 @@ func (s *Service) Update(ctx context.Context, p *sohoa.Principal, id string, pat
 	return s.view(ctx, p, d, false), nil
 }
 
+// Edited is what became of one record of an UpdateMany: the record as it
+// is now, or why it was left as it was.
+type Edited struct {
+	ID  string          `json:"id"`
+	Doc *sohoa.Document `json:"document,omitempty"`
+	Err error           `json:"-"`
+	// Title is the record's, when it was refused but p may read it.
+	Title string `json:"title,omitempty"`
+}
+
+// MaxUpdateMany is how many records one UpdateMany takes.
+const MaxUpdateMany = 200
+
+// UpdateMany applies one patch (the fields a batch shares: its school, its
+// year, its type) to each record of ids, each on its own: one refused
+// leaves the others changed. A record out of p's reach is refused as one
+// that does not exist.
+func (s *Service) UpdateMany(ctx context.Context, p *sohoa.Principal, ids []string, patch *sohoa.RecordPatch) ([]Edited, error) {
+	if len(ids) == 0 {
+		return nil, sohoa.FieldError("ids", "Chưa chọn hồ sơ nào.")
+	}
+	if len(ids) > MaxUpdateMany {
+		return nil, sohoa.FieldError("ids", "Mỗi lần chỉ sửa được tối đa %d hồ sơ.", MaxUpdateMany)
+	}
+	if patch.Title != nil {
+		return nil, sohoa.FieldError("title", "Không sửa cùng lúc tiêu đề của nhiều hồ sơ.")
+	}
+	if patch.Type == nil && len(patch.Metadata) == 0 {
+		return nil, sohoa.Errorf(sohoa.EINVALID, "Chưa chọn thông tin nào để sửa.")
+	}
+	out := make([]Edited, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		d, err := s.Update(ctx, p, id, patch)
+		if code := sohoa.ErrorCode(err); code == sohoa.EUNAVAILABLE || code == sohoa.EINTERNAL {
+			return out, err
+		}
+		e := Edited{ID: id, Doc: d, Err: err}
+		if err != nil {
+			if d, err := s.document(ctx, p, id); err == nil {
+				e.Title = d.Title
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 // Delete deletes a record (an admin's to do); the store keeps a tombstone.
 func (s *Service) Delete(ctx context.Context, p *sohoa.Principal, id string) error {
 	if p.Role != sohoa.RoleAdmin {

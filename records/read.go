@@ -16,26 +16,62 @@ import (
 type ListQuery struct {
 	Status     string
 	Unapproved bool
-	Limit      int
-	Cursor     string
+	Type       string
+	Unit       string // a unit's ID: it and the units below it
+	Year       string // of the record's own date
+	// From and To are the days it was digitized, YYYY-MM-DD or dd/mm/yyyy.
+	From, To string
+	Sort     string // newest (""), oldest, title, date
+	Limit    int
+	Cursor   string
 }
 
-func (q ListQuery) filter(p *sohoa.Principal) (sohoa.DocumentFilter, error) {
-	f := sohoa.DocumentFilter{Reach: p.Reach(), Limit: q.Limit, Cursor: q.Cursor, Unapproved: q.Unapproved}
+func (s *Service) filter(ctx context.Context, p *sohoa.Principal, q ListQuery) (sohoa.DocumentFilter, error) {
+	f := sohoa.DocumentFilter{Reach: p.Reach(), Limit: q.Limit, Cursor: q.Cursor, Unapproved: q.Unapproved,
+		Type: q.Type, Year: q.Year, Sort: sohoa.Sort(q.Sort)}
+	if q.Sort == "newest" {
+		f.Sort = sohoa.SortNewest
+	}
+	var probs sohoa.Problems
 	if q.Status != "" {
 		st := sohoa.Status(q.Status)
 		if !st.Valid() {
-			return f, sohoa.FieldError("status", "Trạng thái %q không hợp lệ (queued, processing, ready, failed).", q.Status)
+			probs.Add("status", "Trạng thái %q không hợp lệ (queued, processing, ready, failed).", q.Status)
 		}
 		f.Status = &st
 	}
-	return f, nil
+	if _, ok := sohoa.DocTypes[q.Type]; q.Type != "" && !ok {
+		probs.Add("type", "Loại hồ sơ %q không hợp lệ (%s).", q.Type, strings.Join(sohoa.TypeNames(), ", "))
+	}
+	if q.Year != "" && !yearRE.MatchString(q.Year) {
+		probs.Add("year", "Năm %q không hợp lệ: cần 4 chữ số, ví dụ 2024.", q.Year)
+	}
+	if !f.Sort.Valid() {
+		probs.Add("sort", "Cách sắp xếp %q không hợp lệ (newest, oldest, title, date).", q.Sort)
+	}
+	var err error
+	f.Since, f.Before, err = sohoa.ParseDayRange(q.From, q.To)
+	if err = probs.AddError(err); err != nil {
+		return f, err
+	}
+	if q.Unit != "" {
+		if u, err := s.cat.Unit(ctx, q.Unit); err == nil {
+			f.UnitPath = u.Path
+		} else if sohoa.IsNotFound(err) {
+			probs.Add("unit_id", "Không tìm thấy đơn vị %q.", q.Unit)
+		} else {
+			return f, err
+		}
+	}
+	return f, probs.Err()
 }
+
+var yearRE = regexp.MustCompile(`^[0-9]{4}$`)
 
 // List returns the documents within p's reach, newest first, personal
 // data masked.
 func (s *Service) List(ctx context.Context, p *sohoa.Principal, q ListQuery) (*sohoa.DocumentList, error) {
-	f, err := q.filter(p)
+	f, err := s.filter(ctx, p, q)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +84,7 @@ func (s *Service) Person(ctx context.Context, p *sohoa.Principal, cccd string, q
 	if err := sohoa.CheckCCCD(cccd); err != nil {
 		return nil, sohoa.FieldError("cccd", "Số định danh không hợp lệ: %v.", err)
 	}
-	f, err := q.filter(p)
+	f, err := s.filter(ctx, p, q)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +334,11 @@ func (s *Service) Overview(ctx context.Context, p *sohoa.Principal, since time.T
 // cccdRE finds 12-digit numbers in snippets: masked like every CCCD in a list.
 var cccdRE = regexp.MustCompile(`\b\d{12}\b`)
 
+// birthRE finds a date of birth in snippets ("Ngày sinh: 12/04/2004", the
+// word perhaps marked): its day and month are masked, its year kept, as
+// in every list.
+var birthRE = regexp.MustCompile(`(?i)(sinh(?:</?mark>|[^0-9<]){0,15})\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(\d{4})`)
+
 // Search runs q within p's reach (q.Unit is a unit's ID here), its
 // snippets' CCCD numbers masked.
 func (s *Service) Search(ctx context.Context, p *sohoa.Principal, q sohoa.SearchQuery) (*sohoa.SearchResult, error) {
@@ -321,7 +362,7 @@ func (s *Service) Search(ctx context.Context, p *sohoa.Principal, q sohoa.Search
 	ids := make([]string, len(res.Hits))
 	for i := range res.Hits {
 		ids[i] = res.Hits[i].ID
-		res.Hits[i].Snippet = cccdRE.ReplaceAllStringFunc(res.Hits[i].Snippet, sohoa.MaskCCCD)
+		res.Hits[i].Snippet = birthRE.ReplaceAllString(cccdRE.ReplaceAllStringFunc(res.Hits[i].Snippet, sohoa.MaskCCCD), "${1}**/**/$2")
 	}
 	if err := s.record(ctx, p, sohoa.ActionSearch, "", strings.Join(ids, ",")); err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ type fakeSearch struct{ asked sohoa.SearchQuery }
 
 func (s *fakeSearch) Search(_ context.Context, q sohoa.SearchQuery) (*sohoa.SearchResult, error) {
 	s.asked = q
-	return &sohoa.SearchResult{Total: 1, Hits: []sohoa.Hit{{ID: "A", Snippet: "Số định danh: <mark>030204001234</mark>, số báo danh 1234567890123"}}}, nil
+	return &sohoa.SearchResult{Total: 1, Hits: []sohoa.Hit{{ID: "A", Snippet: "Số định danh: <mark>030204001234</mark>, số báo danh 1234567890123, <mark>ngày</mark> <mark>sinh</mark>: 12/04/2004, ngày cấp 15/06/2022"}}}, nil
 }
 
 const (
@@ -115,7 +115,8 @@ func TestSearchIsWithinReachAndMasked(t *testing.T) {
 	if idx.asked.Reach != (sohoa.Reach{Path: "/SGD/THB/"}) {
 		t.Fatalf("the index was asked with reach %+v", idx.asked.Reach)
 	}
-	if sn := res.Hits[0].Snippet; strings.Contains(sn, "030204001234") || !strings.Contains(sn, "030******234") || !strings.Contains(sn, "1234567890123") {
+	if sn := res.Hits[0].Snippet; strings.Contains(sn, "030204001234") || !strings.Contains(sn, "030******234") || !strings.Contains(sn, "1234567890123") ||
+		strings.Contains(sn, "12/04") || !strings.Contains(sn, "<mark>sinh</mark>: **/**/2004") || !strings.Contains(sn, "15/06/2022") {
 		t.Fatalf("snippet %q", sn)
 	}
 	if e := a.entries[len(a.entries)-1]; e.Action != sohoa.ActionSearch || e.Detail != "A" {

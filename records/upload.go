@@ -129,6 +129,9 @@ func (s *Service) setField(ctx context.Context, p *sohoa.Principal, up *upload, 
 			return sohoa.FieldError("metadata", "Trường metadata phải là một đối tượng JSON.")
 		}
 	default:
+		if strings.TrimSpace(v) == "" {
+			return nil // a field left blank is not set
+		}
 		// A repeated field is a list (nơi nhận).
 		switch prev := up.Metadata[name].(type) {
 		case nil:

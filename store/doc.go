@@ -13,6 +13,7 @@
 //	directory/units/<id>.json                     a unit (sohoa.Unit)
 //	directory/users/<username>.json               a user with its password hash, written with Swap
 //	directory/tokens/<id>.json                    an API token's hash and owner (never its value)
+//	directory/searches/<username>.json            a user's saved searches, written with Swap
 //	audit/batches/<first>-<last>.jsonl            audit entries of one write batch, flushed before the answer
 //	audit/segments/<first>-<last>.jsonl           audit entries merged from batches by the sealer
 //	healthz                                       never written: read to tell whether the store answers

@@ -57,6 +57,9 @@ const (
 	TokensPrefix = "directory/tokens/"
 )
 
+// SavedSearchesKey holds a user's saved searches.
+func SavedSearchesKey(username string) string { return "directory/searches/" + username + ".json" }
+
 func UnitKey(id string) string       { return UnitsPrefix + id + ".json" }
 func UserKey(username string) string { return UsersPrefix + username + ".json" }
 func TokenKey(id string) string      { return TokensPrefix + id + ".json" }

@@ -16,8 +16,8 @@ import (
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
-	now := time.Now().In(vietnam)
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, vietnam)
+	now := time.Now().In(sohoa.Vietnam)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, sohoa.Vietnam)
 	o, err := s.Records.Overview(r.Context(), p, month)
 	if err != nil {
 		s.fail(w, r, err)
@@ -38,18 +38,35 @@ type searchView struct {
 	Prev, Next string
 	// Refine is the query with a facet value set, by facet and value.
 	Refine map[string]map[string]string
+	// Saved are the asker's saved searches; Link is this search's, to save.
+	Saved []sohoa.SavedSearch
+	Link  string
 }
 
 const pageSize = 20
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
-	q := r.URL.Query()
+	s.showSearch(w, r, p, r.URL.Query(), http.StatusOK, "", nil)
+}
+
+// showSearch renders the search q asks for; problem and fields are those
+// of a refused save of it.
+func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Principal, q url.Values, status int, problem string, fields map[string]string) {
 	v := &searchView{Q: q.Get("q"), Type: q.Get("type"), Unit: q.Get("unit"), From: q.Get("from"), To: q.Get("to"), Limit: pageSize,
 		Types: docTypes(), Refine: map[string]map[string]string{}}
 	v.Offset, _ = strconv.Atoi(q.Get("tu"))
 	v.Offset = max(0, min(v.Offset, 10000))
 	v.Units, _ = s.Directory.Units(r.Context())
-	view := &view{Title: "Tìm kiếm", Principal: p, Data: v, Nav: "search"}
+	saved, err := s.Directory.SavedSearches(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Saved = saved
+	view := &view{Title: "Tìm kiếm", Principal: p, Data: v, Nav: "search", Problem: problem, Fields: fields}
+	if q.Get("thong-bao") == "da-luu" {
+		view.Notice = "Đã lưu tìm kiếm."
+	}
 	if v.Q != "" || v.Type != "" || v.Unit != "" || v.From != "" || v.To != "" {
 		res, err := s.Records.Search(r.Context(), p, sohoa.SearchQuery{Text: v.Q, Type: v.Type, Unit: v.Unit, From: v.From, To: v.To,
 			Limit: pageSize, Offset: v.Offset})
@@ -62,8 +79,50 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, p *sohoa.Princip
 		}
 		v.Result = res
 		v.pages(q)
+		c := url.Values{}
+		for _, k := range []string{"q", "type", "unit", "from", "to"} {
+			if val := q.Get(k); val != "" {
+				c.Set(k, val)
+			}
+		}
+		v.Link = "/tim-kiem?" + c.Encode()
 	}
-	s.render(w, r, http.StatusOK, "search", view)
+	s.render(w, r, status, "search", view)
+}
+
+// saveSearch keeps the search or list the page shows under a name.
+func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
+	link := r.PostFormValue("link")
+	_, err := s.Directory.SaveSearch(r.Context(), p, r.PostFormValue("name"), link)
+	if err == nil {
+		sep := "?"
+		if strings.Contains(link, "?") {
+			sep = "&"
+		}
+		http.Redirect(w, r, link+sep+"thong-bao=da-luu", http.StatusSeeOther)
+		return
+	}
+	if sohoa.ErrorCode(err) != sohoa.EINVALID {
+		s.fail(w, r, err)
+		return
+	}
+	u, perr := url.Parse(link)
+	if perr != nil {
+		u = &url.URL{Path: "/tim-kiem"}
+	}
+	if u.Path == "/ho-so" {
+		s.showList(w, r, p, u.Query(), http.StatusBadRequest, nil, "Chưa lưu: "+sohoa.ErrorMessage(err))
+		return
+	}
+	s.showSearch(w, r, p, u.Query(), http.StatusBadRequest, "Chưa lưu: "+sohoa.ErrorMessage(err), fieldProblems(err))
+}
+
+func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
+	if err := s.Directory.DeleteSavedSearch(r.Context(), p, mux.Vars(r)["id"]); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/tim-kiem", http.StatusSeeOther)
 }
 
 // pages makes the links to the pages around this one and to the facets.
@@ -108,30 +167,164 @@ func docTypes() []*sohoa.DocType {
 	return out
 }
 
+// listView is the list of records: the filters as sent, a page of the
+// records, the links that sort and page it, and what a bulk edit did.
+type listView struct {
+	Status, Type, Unit, Year, From, To, Sort string
+	Unapproved                               bool
+	List                                     *sohoa.DocumentList
+	Types                                    []*sohoa.DocType
+	Units                                    []*sohoa.Unit
+	// Query is the filters as a query string, to come back to them.
+	Query string
+	// SortBy is the link that sorts by each order; Next the following page.
+	SortBy map[string]string
+	Next   string
+	// CanEdit is whether p may edit any record of the list, Editable each.
+	CanEdit  bool
+	Editable map[string]bool
+	Edited   *editedView
+}
+
+// editedView is the outcome of a bulk edit.
+type editedView struct {
+	Changed int
+	Refused []editRefused
+}
+
+type editRefused struct{ ID, Title, Why string }
+
+// listParams are the list's query parameters, in Vietnamese.
+var listParams = []string{"trang-thai", "loai", "don-vi", "nam", "tu-ngay", "den-ngay", "chua-duyet", "sap-xep"}
+
 func (s *Server) list(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
-	q := r.URL.Query()
-	lq := records.ListQuery{Status: q.Get("trang-thai"), Unapproved: q.Get("chua-duyet") == "1", Limit: 50, Cursor: q.Get("sau")}
+	s.showList(w, r, p, r.URL.Query(), http.StatusOK, nil, "")
+}
+
+// showList renders the list that q filters, with a bulk edit's outcome.
+func (s *Server) showList(w http.ResponseWriter, r *http.Request, p *sohoa.Principal, q url.Values, status int, edited *editedView, problem string) {
+	v := &listView{Status: q.Get("trang-thai"), Type: q.Get("loai"), Unit: q.Get("don-vi"), Year: q.Get("nam"),
+		From: q.Get("tu-ngay"), To: q.Get("den-ngay"), Sort: q.Get("sap-xep"), Unapproved: q.Get("chua-duyet") == "1",
+		Types: docTypes(), SortBy: map[string]string{}, Editable: map[string]bool{}, Edited: edited}
+	kept := url.Values{}
+	for _, k := range listParams {
+		if val := q.Get(k); val != "" {
+			kept.Set(k, val)
+		}
+	}
+	v.Query = kept.Encode()
+	v.Units, _ = s.Directory.Units(r.Context())
+	lq := records.ListQuery{Status: v.Status, Unapproved: v.Unapproved, Type: v.Type, Unit: v.Unit, Year: v.Year,
+		From: v.From, To: v.To, Sort: v.Sort, Limit: 50, Cursor: q.Get("sau")}
 	list, err := s.Records.List(r.Context(), p, lq)
-	view := &view{Title: "Hồ sơ", Principal: p, Nav: "list"}
+	view := &view{Title: "Hồ sơ", Principal: p, Nav: "list", Data: v, Problem: problem}
+	if q.Get("thong-bao") == "da-luu" {
+		view.Notice = "Đã lưu danh sách với các bộ lọc này; mở lại ở trang Tìm kiếm."
+	}
 	if sohoa.ErrorCode(err) == sohoa.EINVALID {
-		view.Problem, err = sohoa.ErrorMessage(err), nil
+		view.Problem, view.Fields, err = sohoa.ErrorMessage(err), fieldProblems(err), nil
 		list = &sohoa.DocumentList{}
+		status = http.StatusBadRequest
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	next := ""
-	if list.Next != "" {
+	v.List = list
+	link := func(set map[string]string) string {
 		c := url.Values{}
-		for k, v := range q {
-			c[k] = v
+		for k, vv := range kept {
+			c[k] = vv
 		}
-		c.Set("sau", list.Next)
-		next = "/ho-so?" + c.Encode()
+		for k, val := range set {
+			if val == "" {
+				c.Del(k)
+			} else {
+				c.Set(k, val)
+			}
+		}
+		return "/ho-so?" + c.Encode()
 	}
-	view.Data = map[string]any{"List": list, "Status": lq.Status, "Unapproved": lq.Unapproved, "Next": next}
-	s.render(w, r, http.StatusOK, "list", view)
+	for _, o := range []string{"", "oldest", "title", "date"} {
+		v.SortBy[o] = link(map[string]string{"sap-xep": o})
+	}
+	if list.Next != "" {
+		v.Next = link(map[string]string{"sau": list.Next})
+	}
+	for _, d := range list.Documents {
+		if p.CanEdit(d.UnitPath) {
+			v.Editable[d.ID], v.CanEdit = true, true
+		}
+	}
+	if edited != nil && !v.CanEdit {
+		v.CanEdit = p.Role == sohoa.RoleClerk || p.Role == sohoa.RoleAdmin
+	}
+	s.render(w, r, status, "list", view)
+}
+
+// fieldProblems are the fields an EINVALID error names, by field.
+func fieldProblems(err error) map[string]string {
+	e, ok := err.(*sohoa.Error)
+	if !ok {
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range e.Fields {
+		out[f.Field] = f.Message
+	}
+	if len(e.Fields) == 0 && e.Field != "" {
+		out[e.Field] = e.Message
+	}
+	return out
+}
+
+// bulkFields is how many field rows the bulk edit form has.
+const bulkFields = 3
+
+// updateMany takes the bulk edit form: the records ticked, the type and
+// the fields they share, and shows the list again with what became of
+// each.
+func (s *Server) updateMany(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sohoa.Errorf(sohoa.EINVALID, "Biểu mẫu không đọc được."))
+		return
+	}
+	back, _ := url.ParseQuery(r.PostFormValue("back"))
+	patch := &sohoa.RecordPatch{Metadata: map[string]any{}, Reason: r.PostFormValue("reason")}
+	if typ := r.PostFormValue("type"); typ != "" {
+		patch.Type = &typ
+	}
+	for i := 1; i <= bulkFields; i++ {
+		name, val := r.PostFormValue("field-"+strconv.Itoa(i)), strings.TrimSpace(r.PostFormValue("value-"+strconv.Itoa(i)))
+		if name != "" && val != "" {
+			patch.Metadata[name] = val
+		}
+	}
+	edits, err := s.Records.UpdateMany(r.Context(), p, r.PostForm["id"], patch)
+	if code := sohoa.ErrorCode(err); err != nil && code != sohoa.EINVALID {
+		s.fail(w, r, err)
+		return
+	}
+	out := &editedView{}
+	if err != nil {
+		out.Refused = append(out.Refused, editRefused{Why: sohoa.ErrorMessage(err)})
+	}
+	for _, e := range edits {
+		if e.Err == nil {
+			out.Changed++
+			continue
+		}
+		ref := editRefused{Title: e.Title, Why: sohoa.ErrorMessage(e.Err)}
+		if e.Title != "" {
+			ref.ID = e.ID // out of reach, not even its ID
+		}
+		out.Refused = append(out.Refused, ref)
+	}
+	status := http.StatusOK
+	if len(out.Refused) > 0 {
+		status = http.StatusBadRequest
+	}
+	s.showList(w, r, p, back, status, out, "")
 }
 
 // recordView is a record's page: the record, the page shown with its
@@ -152,6 +345,8 @@ type recordView struct {
 	// Form is what was sent when it was refused, to show it again.
 	Form map[string]string
 	Q    string
+	// Existing is the record this one would duplicate, when p may read it.
+	Existing string
 }
 
 var notices = map[string]string{
@@ -174,7 +369,7 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 		s.fail(w, r, err)
 		return
 	}
-	v := &recordView{Doc: d, Type: sohoa.DocTypes[d.Type], Page: 1, Form: sent, Q: r.URL.Query().Get("q")}
+	v := &recordView{Doc: d, Type: sohoa.DocTypes[d.Type], Page: 1, Form: sent, Q: r.URL.Query().Get("q"), Existing: sent["existing"]}
 	if n, err := strconv.Atoi(r.URL.Query().Get("trang")); err == nil && n >= 1 && n <= len(d.Pages) {
 		v.Page = n
 	}
@@ -256,6 +451,9 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, p *sohoa.Princip
 		status := http.StatusBadRequest
 		if e.Code == sohoa.ECONFLICT {
 			status = http.StatusConflict
+		}
+		if e.Existing != "" {
+			sent["existing"] = e.Existing
 		}
 		s.showRecord(w, r, p, status, "Chưa lưu: "+sohoa.ErrorMessage(err), fields, sent)
 		return
@@ -387,7 +585,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p *sohoa.Princip
 	f, err := form.Multipart(w, r, s.MaxUpload)
 	var up *records.Uploaded
 	if err == nil {
-		up, err = s.Records.Upload(r.Context(), p, f)
+		up, err = s.Records.Upload(r.Context(), p, &typedFields{UploadForm: f})
 	}
 	if r.Header.Get("HX-Request") == "true" || r.Header.Get("X-Requested-With") == "sohoa" {
 		if err != nil {
@@ -428,4 +626,37 @@ func (s *Server) uploadStatus(w http.ResponseWriter, r *http.Request, p *sohoa.P
 		return
 	}
 	s.render(w, r, http.StatusOK, "rows", &view{Principal: p, Data: docs})
+}
+
+// typedFields is the upload form of the page, which holds the fields of
+// every type, each named "m.<type>.<field>": it passes on those of the
+// type chosen (the type comes first in the form) by their own names.
+type typedFields struct {
+	sohoa.UploadForm
+	typ string
+}
+
+func (t *typedFields) Next() (*sohoa.FormPart, error) {
+	for {
+		part, err := t.UploadForm.Next()
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case part.Field == "type" && part.Filename == "":
+			b, err := io.ReadAll(io.LimitReader(part.Body, 1<<10))
+			if err != nil {
+				return nil, err
+			}
+			t.typ = strings.TrimSpace(string(b))
+			part.Body = strings.NewReader(string(b))
+		case strings.HasPrefix(part.Field, "m."):
+			typ, name, _ := strings.Cut(part.Field[2:], ".")
+			if typ != t.typ || t.typ == "" {
+				continue
+			}
+			part.Field = name
+		}
+		return part, nil
+	}
 }

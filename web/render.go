@@ -46,22 +46,19 @@ type view struct {
 // pages are the parsed templates, one set per page with the layout.
 type pages struct{ byName map[string]*template.Template }
 
-// vietnam is the Department's time zone.
-var vietnam = time.FixedZone("ICT", 7*3600)
-
 var funcs = template.FuncMap{
 	// date is dd/mm/yyyy, datetime hh:mm dd/mm/yyyy, in Vietnam's time.
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(vietnam).Format("02/01/2006")
+		return t.In(sohoa.Vietnam).Format("02/01/2006")
 	},
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(vietnam).Format("15:04 02/01/2006")
+		return t.In(sohoa.Vietnam).Format("15:04 02/01/2006")
 	},
 	// isoDate shows a YYYY-MM-DD field as dd/mm/yyyy.
 	"isoDate": func(s string) string {
@@ -117,6 +114,8 @@ var funcs = template.FuncMap{
 	"isDate":  func(k sohoa.FieldKind) bool { return k == sohoa.KindDate },
 	"percent": func(a, b int) string { return strconv.FormatFloat(100*float64(a)/float64(max(b, 1)), 'f', 3, 64) + "%" },
 	"safe":    func(s string) template.HTML { return template.HTML(s) }, // snippets: escaped by the index, <mark> its own
+	// pair passes two values to a template.
+	"pair": func(a, b any) struct{ A, B any } { return struct{ A, B any }{a, b} },
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {

@@ -38,6 +38,7 @@ type Records interface {
 	Approvals(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Approval, error)
 	SignedPDF(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)
 	Receipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
+	UpdateMany(ctx context.Context, p *sohoa.Principal, ids []string, patch *sohoa.RecordPatch) ([]records.Edited, error)
 	Overview(ctx context.Context, p *sohoa.Principal, since time.Time) (*records.Overview, error)
 	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
 }
@@ -48,6 +49,9 @@ type Directory interface {
 	Login(ctx context.Context, username, password, address string) (*directory.Session, error)
 	Logout(ctx context.Context, token string) error
 	Units(ctx context.Context) ([]*sohoa.Unit, error)
+	SavedSearches(ctx context.Context, p *sohoa.Principal) ([]sohoa.SavedSearch, error)
+	SaveSearch(ctx context.Context, p *sohoa.Principal, name, link string) (*sohoa.SavedSearch, error)
+	DeleteSavedSearch(ctx context.Context, p *sohoa.Principal, id string) error
 	User(ctx context.Context, id string) (*sohoa.User, error)
 	AddUnit(ctx context.Context, by *sohoa.Principal, u *sohoa.Unit) error
 	Users(ctx context.Context, by *sohoa.Principal) ([]*sohoa.User, error)
@@ -113,6 +117,9 @@ func (s *Server) routes() []route {
 		{methods: get, path: "/", signedIn: s.home},
 		{methods: get, path: "/tim-kiem", signedIn: s.search},
 		{methods: get, path: "/ho-so", signedIn: s.list},
+		{methods: post, path: "/tim-kiem-da-luu", signedIn: s.saveSearch},
+		{methods: post, path: "/tim-kiem-da-luu/{id}/xoa", signedIn: s.deleteSavedSearch},
+		{methods: post, path: "/ho-so/sua-nhieu", signedIn: s.updateMany},
 		{methods: get, path: "/ho-so/{id}", signedIn: s.record},
 		{methods: post, path: "/ho-so/{id}", signedIn: s.update},
 		{methods: get, path: "/ho-so/{id}/trang/{n}/anh", signedIn: s.pageImage},

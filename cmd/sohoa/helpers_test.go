@@ -217,11 +217,12 @@ func (s *server) upload(token string, parts ...part) *response {
 }
 
 type document struct {
-	ID        string `json:"id"`
-	Title     string `json:"title"`
-	Status    string `json:"status"`
-	Error     string `json:"error"`
-	CreatedAt string `json:"created_at"`
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Status    string         `json:"status"`
+	Error     string         `json:"error"`
+	CreatedAt string         `json:"created_at"`
+	Metadata  map[string]any `json:"metadata"`
 	Pages     []struct {
 		Number        int      `json:"number"`
 		SHA256        string   `json:"sha256"`

@@ -78,14 +78,21 @@ type person struct {
 func (b *browserTest) person(who string) *person {
 	ctx, cancel := chromedp.NewContext(b.alloc, chromedp.WithNewBrowserContext())
 	b.t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 10*time.Minute)
 	b.t.Cleanup(cancel)
+	// The tab lives as long as the context of its first call: this one,
+	// not a step's.
+	if err := chromedp.Do(ctx); err != nil {
+		b.t.Fatalf("%s: open a tab: %v", who, err)
+	}
 	return &person{b: b, ctx: ctx, who: who}
 }
 
 func (p *person) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	p.b.t.Helper()
-	if err := chromedp.Do(p.ctx, steps...); err != nil {
+	ctx, cancel := context.WithTimeout(p.ctx, time.Minute) // a step, not the test: time left to see why
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
 		shot, _ := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 		name := filepath.Join(p.b.shots, "failed-"+strings.ReplaceAll(what, " ", "-")+".png")
 		os.WriteFile(name, shot, 0o644)
@@ -161,6 +168,26 @@ func (p *person) login(username, password string) {
 		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".who")))
 }
 
+// tabTo presses Tab until the element focused makes is true (at most 60
+// times), and checks that each one reached shows its focus.
+func (p *person) tabTo(is string) {
+	p.b.t.Helper()
+	for range 60 {
+		p.do("press Tab", chromedp.KeyEvent("\t"))
+		focus := p.eval(`(() => {
+			const e = document.activeElement;
+			const shown = n => { const s = getComputedStyle(n); return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none"; };
+			return e === document.body ? "body" : shown(e) || [...(e.labels || [])].some(shown) ? "shown" : e.outerHTML.slice(0, 80); })()`)
+		if focus != "shown" && focus != "body" {
+			p.b.t.Errorf("%s: the focus does not show on %s", p.who, focus)
+		}
+		if p.eval(`String(`+is+`)`) == "true" {
+			return
+		}
+	}
+	p.b.t.Fatalf("%s: 60 presses of Tab never reach %s", p.who, is)
+}
+
 // cookies are the person's, for a plain HTTP client acting as the same
 // browser would (a form posted from elsewhere, say).
 func (p *person) client() *http.Client {
@@ -217,7 +244,12 @@ func TestWebPage(t *testing.T) {
 	}
 	clerk.do("open the upload page", chromedp.Navigate(s.base+"/tai-len"), chromedp.WaitVisible(chromedp.CSS("#file")))
 	clerk.look("upload")
-	clerk.do("upload two scans", chromedp.SetUploadFiles(chromedp.CSS("#file"), scans), chromedp.Click(chromedp.CSS("#each-1")),
+	if v := clerk.eval(`String(document.querySelector('fieldset[data-type="van_bang"]').hidden)`); v != "true" {
+		t.Errorf("a type's fields are shown before the type is chosen (hidden=%s)", v)
+	}
+	clerk.do("upload two scans as diplomas of the school", chromedp.SetUploadFiles(chromedp.CSS("#file"), scans), chromedp.Click(chromedp.CSS("#each-1")),
+		chromedp.SetValue(chromedp.CSS("#type"), "van_bang"), chromedp.Evaluate[chromedp.Void](`document.getElementById("type").dispatchEvent(new Event("change"))`),
+		chromedp.WaitVisible(chromedp.CSS("#u-van_bang-truong")), chromedp.SendKeys(chromedp.CSS("#u-van_bang-truong"), "Trường THPT Hòa An"),
 		chromedp.Click(chromedp.CSS(`#upload button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#rows li.row:nth-child(2)")))
 	deadline := time.Now().Add(3 * time.Minute)
@@ -239,8 +271,11 @@ func TestWebPage(t *testing.T) {
 
 	// A diploma's fields: a date that does not exist is told next to it.
 	clerk.do("open the record", chromedp.Navigate(s.base+tuan), chromedp.WaitVisible(chromedp.CSS("#f-type")))
-	clerk.do("make it a diploma", chromedp.SetValue(chromedp.CSS("#f-type"), "van_bang"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#f-ngay_sinh")))
+	if v := clerk.eval(`document.getElementById("f-truong").value`); v != "Trường THPT Hòa An" {
+		t.Errorf("the school typed on the upload page shows as %q", v)
+	}
+	clerk.do("keep it a diploma", chromedp.SetValue(chromedp.CSS("#f-type"), "van_bang"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")), chromedp.WaitVisible(chromedp.CSS("#f-ngay_sinh")))
 	clerk.do("type a wrong date", chromedp.SendKeys(chromedp.CSS("#f-ho_ten"), "Lê Quang Tuấn"), chromedp.SendKeys(chromedp.CSS("#f-ngay_sinh"), "30/02/2004"),
 		chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#e-ngay_sinh")))
 	if msg := clerk.text("#e-ngay_sinh"); !strings.Contains(msg, "30/02/2004 không tồn tại") {
@@ -254,6 +289,48 @@ func TestWebPage(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if v := clerk.eval(`document.getElementById("f-ngay_sinh").value`); v != "12/04/2004" {
 		t.Errorf("the date saved shows as %q", v)
+	}
+
+	// The list of the school's diplomas, by title; both get their exam
+	// board and year at once.
+	clerk.do("list the diplomas", chromedp.Navigate(s.base+"/ho-so?loai=van_bang&sap-xep=title"), chromedp.WaitVisible(chromedp.CSS("#sua-nhieu")))
+	titles := clerk.eval(`[...document.querySelectorAll("#sua-nhieu tbody tr td:nth-child(2) a")].map(a => a.textContent).join("|")`)
+	if titles != "d3-bang-tuan|d4-bang-dung" {
+		t.Errorf("the diplomas by title: %q", titles)
+	}
+	clerk.do("set the exam board and the year of both", chromedp.Click(chromedp.CSS(`#sua-nhieu tbody tr:nth-child(1) input[type="checkbox"]`)),
+		chromedp.Click(chromedp.CSS(`#sua-nhieu tbody tr:nth-child(2) input[type="checkbox"]`)),
+		chromedp.SetValue(chromedp.CSS("#field-1"), "hoi_dong_thi"), chromedp.SendKeys(chromedp.CSS("#value-1"), "Hội đồng thi Trường THPT Hòa An"),
+		chromedp.SetValue(chromedp.CSS("#field-2"), "nam_tot_nghiep"), chromedp.SendKeys(chromedp.CSS("#value-2"), "2022"),
+		chromedp.Click(chromedp.CSS(`#sua-nhieu button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#ket-qua-sua")))
+	clerk.waitText("#ket-qua-sua", "Đã sửa 2 hồ sơ.")
+	clerk.look("list-edited")
+	for _, href := range []string{tuan, clerk.eval(`document.querySelector('#sua-nhieu tbody tr:nth-child(2) td:nth-child(2) a').getAttribute("href")`)} {
+		var d document
+		s.get("/api/v1/documents/"+strings.TrimPrefix(href, "/ho-so/")).json(t, &d)
+		if d.Metadata["truong"] != "Trường THPT Hòa An" || d.Metadata["hoi_dong_thi"] != "Hội đồng thi Trường THPT Hòa An" || d.Metadata["nam_tot_nghiep"] != "2022" {
+			t.Errorf("%s after the upload form and the bulk edit: %v", d.Title, d.Metadata)
+		}
+	}
+	// The API lists with the same filters and orders.
+	var listed struct {
+		Documents []document `json:"documents"`
+	}
+	s.get("/api/v1/documents?type=van_bang&year=2022&sort=title").json(t, &listed)
+	if len(listed.Documents) != 2 || listed.Documents[0].Title != "d3-bang-tuan" {
+		t.Errorf("the API's diplomas of 2022 by title: %+v", listed.Documents)
+	}
+	if r := s.get("/api/v1/documents?year=20x2&sort=size"); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"year"`) || !strings.Contains(string(r.Body), `"sort"`) {
+		t.Errorf("a list with a wrong year and a wrong order: %d %s", r.Status, r.Body)
+	}
+	clerk.do("filter by a year that is not one", chromedp.Navigate(s.base+"/ho-so?nam=20x2"), chromedp.WaitVisible(chromedp.CSS("#nam-loi")))
+	if msg := clerk.text("#nam-loi"); !strings.Contains(msg, "cần 4 chữ số") {
+		t.Errorf("the message next to the year: %q", msg)
+	}
+	clerk.do("the diplomas of 2022", chromedp.Navigate(s.base+"/ho-so?nam=2022&tu-ngay="+time.Now().In(time.FixedZone("ICT", 7*3600)).Format("02/01/2006")),
+		chromedp.WaitVisible(chromedp.CSS("#sua-nhieu")))
+	if n := clerk.eval(`String(document.querySelectorAll("#sua-nhieu tbody tr").length)`); n != "2" {
+		t.Errorf("the records of 2022 digitized today: %s rows, want 2", n)
 	}
 
 	// A form posted without its token (from another site, say): refused.
@@ -278,6 +355,14 @@ func TestWebPage(t *testing.T) {
 	official.do("search", chromedp.Navigate(s.base+"/tim-kiem"), chromedp.SendKeys(chromedp.CSS("#q"), "le quang tuan"),
 		chromedp.Click(chromedp.CSS(`form.search button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".hits li")))
 	official.look("search")
+	official.do("save the search", chromedp.SendKeys(chromedp.CSS("#save-name"), "Bằng của Tuấn"), chromedp.Click(chromedp.CSS(`form.save-search button`)),
+		chromedp.WaitVisible(chromedp.CSS(".saved a")))
+	official.do("run it again later", chromedp.Navigate(s.base+"/tim-kiem"), chromedp.WaitVisible(chromedp.CSS(".saved a")),
+		chromedp.Click(chromedp.CSS(".saved a")), chromedp.WaitVisible(chromedp.CSS(".hits li a")))
+	if q := official.eval(`document.getElementById("q").value`); q != "le quang tuan" {
+		t.Errorf("the saved search opened with q=%q", q)
+	}
+	official.look("search-saved")
 	hit := official.eval(`document.querySelector(".hits li a").getAttribute("href")`)
 	if !strings.HasPrefix(hit, "/ho-so/"+id+"?trang=1") {
 		t.Fatalf("the first hit links to %q, want record %s at page 1", hit, id)
@@ -371,6 +456,24 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("the audit log of the record:\n%s", log)
 	}
 	admin.look("audit")
+
+	// Keyboard only: sign in, reach the search, find, open the hit; every
+	// control reached shows where the focus is.
+	keys := b.person("official with a keyboard only")
+	keys.do("open the site", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	keys.tabTo(`document.activeElement.id === "username"`)
+	keys.do("type the username", chromedp.KeyEvent("cb.pgd"))
+	keys.tabTo(`document.activeElement.id === "password"`)
+	keys.do("type the password and press Enter", chromedp.KeyEvent(password), chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS(".who")))
+	keys.tabTo(`document.activeElement.getAttribute("href") === "/tim-kiem"`)
+	keys.do("open the search", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS("#q")))
+	keys.tabTo(`document.activeElement.id === "q"`)
+	keys.do("search", chromedp.KeyEvent("le quang tuan\r"), chromedp.WaitVisible(chromedp.CSS(".hits li a")))
+	keys.tabTo(`document.activeElement.closest(".hits") !== null`)
+	keys.do("open the hit", chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.CSS("#viewer")))
+	if u := keys.eval(`location.pathname`); u != "/ho-so/"+id {
+		t.Errorf("the hit opened by keyboard: %s", u)
+	}
 
 	// Wrong passwords: the fifth locks the account, and says until when.
 	guesser := b.person("someone guessing")

@@ -18,6 +18,15 @@
   // progress bar; the documents made join the live list.
   var form = document.getElementById("upload");
   if (form) {
+    // Only the fields of the type chosen are shown and sent.
+    var typeSel = form.elements.type, typeSets = form.querySelectorAll("fieldset[data-type]");
+    var showType = function () {
+      Array.prototype.forEach.call(typeSets, function (fs) {
+        var on = fs.getAttribute("data-type") === typeSel.value;
+        fs.hidden = !on; fs.disabled = !on;
+      });
+    };
+    typeSel.addEventListener("change", showType); showType();
     var input = document.getElementById("file"), folder = document.getElementById("folder");
     var drop = document.getElementById("drop"), progress = document.getElementById("progress"), rows = document.getElementById("rows");
     var picked = [];
@@ -58,7 +67,7 @@
       var fields = new FormData(form);
       fields.delete("file");
       groups.forEach(function (group) { send(group, fields); });
-      form.reset(); picked = [];
+      input.value = ""; folder.value = ""; form.elements.title.value = ""; picked = [];
     });
     function send(group, fields) {
       var data = new FormData();
