@@ -75,9 +75,10 @@ func (s *Service) checkRecord(ctx context.Context, by *sohoa.Principal, id, typ 
 	}
 	const again = "Nếu đúng là lưu thêm bản này, gửi lại với confirm_duplicate=true."
 	if !by.CanRead(dupPath) {
-		return nil, "", sohoa.Errorf(sohoa.ECONFLICT, "Đã có hồ sơ trùng %s ở một đơn vị khác. %s", what, again)
+		return nil, "", &sohoa.Error{Code: sohoa.ECONFLICT, Field: "confirm_duplicate",
+			Message: fmt.Sprintf("Đã có hồ sơ trùng %s ở một đơn vị khác. %s", what, again)}
 	}
-	return nil, "", &sohoa.Error{Code: sohoa.ECONFLICT, Existing: dup,
+	return nil, "", &sohoa.Error{Code: sohoa.ECONFLICT, Existing: dup, Field: "confirm_duplicate",
 		Message: fmt.Sprintf("Đã có hồ sơ %s trùng %s. %s", dup, what, again)}
 }
 

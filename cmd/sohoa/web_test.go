@@ -305,13 +305,27 @@ func TestWebPage(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#sua-nhieu button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#ket-qua-sua")))
 	clerk.waitText("#ket-qua-sua", "Đã sửa 2 hồ sơ.")
 	clerk.look("list-edited")
-	for _, href := range []string{tuan, clerk.eval(`document.querySelector('#sua-nhieu tbody tr:nth-child(2) td:nth-child(2) a').getAttribute("href")`)} {
+	dung := clerk.eval(`document.querySelector('#sua-nhieu tbody tr:nth-child(2) td:nth-child(2) a').getAttribute("href")`)
+	for _, href := range []string{tuan, dung} {
 		var d document
 		s.get("/api/v1/documents/"+strings.TrimPrefix(href, "/ho-so/")).json(t, &d)
 		if d.Metadata["truong"] != "Trường THPT Hòa An" || d.Metadata["hoi_dong_thi"] != "Hội đồng thi Trường THPT Hòa An" || d.Metadata["nam_tot_nghiep"] != "2022" {
 			t.Errorf("%s after the upload form and the bulk edit: %v", d.Title, d.Metadata)
 		}
 	}
+	// The same register number and year as another diploma: the warning
+	// links to it.
+	clerk.do("number the first diploma", chromedp.Navigate(s.base+tuan), chromedp.WaitVisible(chromedp.CSS("#f-so_vao_so")),
+		chromedp.SendKeys(chromedp.CSS("#f-so_vao_so"), "SV-0415"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	clerk.do("give the second the same number", chromedp.Navigate(s.base+dung), chromedp.WaitVisible(chromedp.CSS("#f-so_vao_so")),
+		chromedp.SendKeys(chromedp.CSS("#f-so_vao_so"), "SV-0415"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#trung")))
+	if href := clerk.eval(`document.querySelector("#trung a").getAttribute("href")`); href != tuan {
+		t.Errorf("the duplicate warning links to %q, want %q", href, tuan)
+	}
+	clerk.look("record-duplicate")
+
 	// The API lists with the same filters and orders.
 	var listed struct {
 		Documents []document `json:"documents"`
