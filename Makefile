@@ -42,6 +42,7 @@ test-short:
 ## bench: speed and memory, as ratios against a baseline measured in the same run
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ ./ingest/scan/ && $(GO) test -run '^$$' -bench . -benchmem ./search/ ./audit/
+	SOHOA_AXE="$$(scripts/browser.sh)" SOHOA_REQUIRE_BROWSER=1 $(GO) test -run '^$$' -bench BenchmarkWebPages -benchtime 1x -timeout 20m ./cmd/sohoa/
 
 ## bench-ocr: CER, word recall and s/page on degraded scans: bare tesseract, OCRmyPDF, sohoa
 bench-ocr: deps

@@ -56,7 +56,7 @@ func s3Env(minio *miniotest.Server, bucket string) []string {
 
 // server is a sohoa process.
 type server struct {
-	t       *testing.T
+	t       testing.TB
 	cmd     *exec.Cmd
 	base    string
 	data    string
@@ -66,7 +66,7 @@ type server struct {
 
 // startServer runs `sohoa serve` on a free port with its data in data and
 // extra environment; its JSON log goes to data/../log-N.jsonl.
-func startServer(t *testing.T, data string, env ...string) *server {
+func startServer(t testing.TB, data string, env ...string) *server {
 	t.Helper()
 	logs, _ := filepath.Glob(filepath.Join(filepath.Dir(data), "log-*.jsonl"))
 	s := &server{t: t, data: data, env: env,
@@ -146,7 +146,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r *response) json(t *testing.T, v any) {
+func (r *response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
@@ -190,7 +190,7 @@ type part struct {
 	data            []byte
 }
 
-func multipartBody(t *testing.T, parts ...part) (*bytes.Buffer, string) {
+func multipartBody(t testing.TB, parts ...part) (*bytes.Buffer, string) {
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
 	for _, p := range parts {
@@ -301,7 +301,7 @@ func urlQuery(q string) string {
 
 var fixtures sync.Map
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	if b, ok := fixtures.Load(name); ok {
 		return b.([]byte)
 	}

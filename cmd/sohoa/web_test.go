@@ -21,7 +21,7 @@ import (
 
 // browserTest drives Debian's Chromium, headless, against a running sohoa.
 type browserTest struct {
-	t      *testing.T
+	t      testing.TB
 	s      *server
 	alloc  context.Context
 	axe    string // axe-core's script, to check every page
@@ -30,7 +30,7 @@ type browserTest struct {
 	checks []string
 }
 
-func newBrowserTest(t *testing.T, s *server) *browserTest {
+func newBrowserTest(t testing.TB, s *server) *browserTest {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
