@@ -210,9 +210,8 @@ func TestRecordsMetadataAndAudit(t *testing.T) {
 	}
 	var d struct {
 		document
-		Type     string
-		UnitID   string `json:"unit_id"`
-		Metadata map[string]any
+		Type   string
+		UnitID string `json:"unit_id"`
 	}
 	r.json(t, &d)
 	if d.Type != "van_bang" || d.UnitID != "THA" || d.Metadata["ngay_sinh"] != "2004-04-12" || d.Metadata["so_dinh_danh"] != cccd {
