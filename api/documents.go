@@ -3,12 +3,12 @@ package api
 import (
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 
 	"sohoa"
 	"sohoa/internal/form"
+	"sohoa/internal/send"
 	"sohoa/records"
 )
 
@@ -100,45 +100,24 @@ func (s *Server) documentHistory(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) documentText(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Records.Text(r.Context(), principal(r), mux.Vars(r)["id"])
-	s.writeBlob(w, r, b, err)
+	s.writeBlob(w, r, b, "", err)
 }
 
-// writeBlob answers with b's bytes (304 when the client holds them).
-func (s *Server) writeBlob(w http.ResponseWriter, r *http.Request, b *records.Blob, err error) {
+// writeBlob answers with b's bytes, or with err.
+func (s *Server) writeBlob(w http.ResponseWriter, r *http.Request, b *records.Blob, cache string, err error) {
+	if err == nil {
+		err = send.Blob(w, r, b, cache)
+	}
 	if err != nil {
 		s.error(w, r, err)
-		return
 	}
-	if b.ETag != "" {
-		etag := `"` + b.ETag + `"`
-		w.Header().Set("ETag", etag)
-		if strings.Contains(r.Header.Get("If-None-Match"), etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-	}
-	rc, err := b.Open(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	defer rc.Close()
-	w.Header().Set("Content-Type", b.ContentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if b.Filename != "" {
-		w.Header().Set("Content-Disposition", `attachment; filename="`+b.Filename+`"`)
-	}
-	io.Copy(w, rc)
 }
 
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) {
 	v := mux.Vars(r)
 	b, err := s.Records.PageImage(r.Context(), principal(r), v["id"], v["n"])
-	if err == nil {
-		// An original never changes under its digest.
-		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	}
-	s.writeBlob(w, r, b, err)
+	// An original never changes under its digest.
+	s.writeBlob(w, r, b, "private, max-age=31536000, immutable", err)
 }
 
 func (s *Server) pageText(w http.ResponseWriter, r *http.Request) {

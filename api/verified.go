@@ -45,7 +45,7 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) documentSignedPDF(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Records.SignedPDF(r.Context(), principal(r), mux.Vars(r)["id"])
-	s.writeBlob(w, r, b, err)
+	s.writeBlob(w, r, b, "", err)
 }
 
 func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, receipt string, err error) {
@@ -144,7 +144,7 @@ func (s *Server) verifiedPDF(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	use := records.Use{Purpose: purpose(r), CaseID: q.Get("case_id"), Procedure: q.Get("procedure")}
 	b, err := s.Records.VerifiedPDF(r.Context(), principal(r), mux.Vars(r)["id"], use)
-	s.writeBlob(w, r, b, err)
+	s.writeBlob(w, r, b, "", err)
 }
 
 func (s *Server) verifiedReceipt(w http.ResponseWriter, r *http.Request) {

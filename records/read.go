@@ -247,17 +247,7 @@ func (s *Service) PageImage(ctx context.Context, p *sohoa.Principal, id, n strin
 
 // PageText returns what OCR read on page n of a read record.
 func (s *Service) PageText(ctx context.Context, p *sohoa.Principal, id, n string) (string, error) {
-	d, pg, err := s.page(ctx, p, id, n)
-	if err == nil {
-		err = ready(d)
-	}
-	if err == nil {
-		err = s.record(ctx, p, sohoa.ActionPageText, d.ID, "trang "+strconv.Itoa(pg.Number))
-	}
-	if err != nil {
-		return "", err
-	}
-	pt, err := s.writer.PageText(ctx, d.ID, pg.Number)
+	pt, err := s.PageWords(ctx, p, id, n)
 	if err != nil {
 		return "", err
 	}

@@ -59,15 +59,7 @@ func (s *Server) refused(w http.ResponseWriter, r *http.Request, p *sohoa.Princi
 		s.fail(w, r, err)
 		return
 	}
-	fields := map[string]string{}
-	for _, f := range e.Fields {
-		fields[f.Field] = f.Message
-	}
-	if e.Field != "" && len(e.Fields) == 0 {
-		fields[e.Field] = e.Message
-	}
-	status := statuses[e.Code]
-	show(status, "Chưa lưu: "+e.Message, fields)
+	show(statuses[e.Code], "Chưa lưu: "+e.Message, fieldProblems(err))
 }
 
 func (s *Server) addUnit(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {

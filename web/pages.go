@@ -12,6 +12,7 @@ import (
 
 	"sohoa"
 	"sohoa/internal/form"
+	"sohoa/internal/send"
 	"sohoa/records"
 )
 
@@ -79,13 +80,7 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 		}
 		v.Result = res
 		v.pages(q)
-		c := url.Values{}
-		for _, k := range []string{"q", "type", "unit", "from", "to"} {
-			if val := q.Get(k); val != "" {
-				c.Set(k, val)
-			}
-		}
-		v.Link = "/tim-kiem?" + c.Encode()
+		v.Link = linkTo("/tim-kiem", q, nil) // SaveSearch keeps what makes the search
 	}
 	s.render(w, r, status, "search", view)
 }
@@ -93,13 +88,9 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 // saveSearch keeps the search or list the page shows under a name.
 func (s *Server) saveSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
 	link := r.PostFormValue("link")
-	_, err := s.Directory.SaveSearch(r.Context(), p, r.PostFormValue("name"), link)
+	saved, err := s.Directory.SaveSearch(r.Context(), p, r.PostFormValue("name"), link)
 	if err == nil {
-		sep := "?"
-		if strings.Contains(link, "?") {
-			sep = "&"
-		}
-		http.Redirect(w, r, link+sep+"thong-bao=da-luu", http.StatusSeeOther)
+		http.Redirect(w, r, saved.Link+"&thong-bao=da-luu", http.StatusSeeOther) // a saved link always has a query
 		return
 	}
 	if sohoa.ErrorCode(err) != sohoa.EINVALID {
@@ -128,15 +119,11 @@ func (s *Server) deleteSavedSearch(w http.ResponseWriter, r *http.Request, p *so
 // pages makes the links to the pages around this one and to the facets.
 func (v *searchView) pages(q url.Values) {
 	with := func(k, val string) string {
-		c := url.Values{}
-		for kk, vv := range q {
-			c[kk] = vv
-		}
-		c.Set(k, val)
+		set := map[string]string{k: val}
 		if k != "tu" {
-			c.Del("tu")
+			set["tu"] = "" // a refined search starts at its first page
 		}
-		return "/tim-kiem?" + c.Encode()
+		return linkTo("/tim-kiem", q, set)
 	}
 	if v.Offset > 0 {
 		v.Prev = with("tu", strconv.Itoa(max(0, v.Offset-v.Limit)))
@@ -231,20 +218,7 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, p *sohoa.Princ
 		return
 	}
 	v.List = list
-	link := func(set map[string]string) string {
-		c := url.Values{}
-		for k, vv := range kept {
-			c[k] = vv
-		}
-		for k, val := range set {
-			if val == "" {
-				c.Del(k)
-			} else {
-				c.Set(k, val)
-			}
-		}
-		return "/ho-so?" + c.Encode()
-	}
+	link := func(set map[string]string) string { return linkTo("/ho-so", kept, set) }
 	for _, o := range []string{"", "oldest", "title", "date"} {
 		v.SortBy[o] = link(map[string]string{"sap-xep": o})
 	}
@@ -262,7 +236,25 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, p *sohoa.Princ
 	s.render(w, r, status, "list", view)
 }
 
-// fieldProblems are the fields an EINVALID error names, by field.
+// linkTo is path with q's parameters, those of set put in instead (one
+// set to "" taken out).
+func linkTo(path string, q url.Values, set map[string]string) string {
+	c := url.Values{}
+	for k, vv := range q {
+		c[k] = vv
+	}
+	for k, val := range set {
+		if val == "" {
+			c.Del(k)
+		} else {
+			c.Set(k, val)
+		}
+	}
+	return path + "?" + c.Encode()
+}
+
+// fieldProblems are the fields an error names, by field: each of its
+// Fields, or its one Field.
 func fieldProblems(err error) map[string]string {
 	e, ok := err.(*sohoa.Error)
 	if !ok {
@@ -439,23 +431,11 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, p *sohoa.Princip
 		http.Redirect(w, r, "/ho-so/"+mux.Vars(r)["id"]+"?thong-bao=luu", http.StatusSeeOther)
 		return
 	}
-	var fields map[string]string
 	if e, ok := err.(*sohoa.Error); ok && (e.Code == sohoa.EINVALID || e.Code == sohoa.ECONFLICT) {
-		fields = map[string]string{}
-		for _, f := range e.Fields {
-			fields[f.Field] = f.Message
-		}
-		if len(e.Fields) == 0 && e.Field != "" {
-			fields[e.Field] = e.Message
-		}
-		status := http.StatusBadRequest
-		if e.Code == sohoa.ECONFLICT {
-			status = http.StatusConflict
-		}
 		if e.Existing != "" {
 			sent["existing"] = e.Existing
 		}
-		s.showRecord(w, r, p, status, "Chưa lưu: "+sohoa.ErrorMessage(err), fields, sent)
+		s.showRecord(w, r, p, statuses[e.Code], "Chưa lưu: "+sohoa.ErrorMessage(err), fieldProblems(err), sent)
 		return
 	}
 	s.fail(w, r, err)
@@ -473,28 +453,9 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, p *sohoa.Prin
 
 // writeBlob answers with b's bytes (304 when the browser has them).
 func (s *Server) writeBlob(w http.ResponseWriter, r *http.Request, b *records.Blob, cache string) {
-	if b.ETag != "" {
-		etag := `"` + b.ETag + `"`
-		w.Header().Set("ETag", etag)
-		if strings.Contains(r.Header.Get("If-None-Match"), etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-	}
-	rc, err := b.Open(r.Context())
-	if err != nil {
+	if err := send.Blob(w, r, b, cache); err != nil {
 		s.fail(w, r, err)
-		return
 	}
-	defer rc.Close()
-	w.Header().Set("Content-Type", b.ContentType)
-	if cache != "" {
-		w.Header().Set("Cache-Control", cache)
-	}
-	if b.Filename != "" {
-		w.Header().Set("Content-Disposition", `attachment; filename="`+b.Filename+`"`)
-	}
-	io.Copy(w, rc)
 }
 
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
