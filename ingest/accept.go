@@ -73,13 +73,15 @@ func (s *Service) checkRecord(ctx context.Context, by *sohoa.Principal, id, typ 
 	if typ == sohoa.TypeVanBang {
 		what = "số vào sổ và năm"
 	}
-	const again = "Nếu đúng là lưu thêm bản này, gửi lại với confirm_duplicate=true."
+	// The message is a person's; a program has the field to confirm with
+	// (confirm_duplicate) and, within its reach, the record (Existing).
+	const again = "Nếu đúng là lưu thêm bản này, hãy xác nhận lưu dù trùng."
 	if !by.CanRead(dupPath) {
 		return nil, "", &sohoa.Error{Code: sohoa.ECONFLICT, Field: "confirm_duplicate",
 			Message: fmt.Sprintf("Đã có hồ sơ trùng %s ở một đơn vị khác. %s", what, again)}
 	}
 	return nil, "", &sohoa.Error{Code: sohoa.ECONFLICT, Existing: dup, Field: "confirm_duplicate",
-		Message: fmt.Sprintf("Đã có hồ sơ %s trùng %s. %s", dup, what, again)}
+		Message: fmt.Sprintf("Đã có hồ sơ trùng %s. %s", what, again)}
 }
 
 // Accept makes the files one document: their originals and its manifest

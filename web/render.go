@@ -67,17 +67,14 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"number":     formatNumber,
-	"statusName": statusName,
-	"roleName":   roleName,
-	"typeLabel": func(t string) string {
-		if dt, ok := sohoa.DocTypes[t]; ok {
-			return dt.Label
-		}
-		return "Chưa phân loại"
-	},
-	"add":   func(a, b int) int { return a + b },
-	"lines": lines,
+	"number":      formatNumber,
+	"statusName":  statusName,
+	"roleName":    roleName,
+	"typeLabel":   typeLabel,
+	"changeField": changeField,
+	"changeValue": changeValue,
+	"add":         func(a, b int) int { return a + b },
+	"lines":       lines,
 	"kindName": func(k string) string {
 		return map[string]string{"so": "Sở", "phong": "phòng, ban", "truong": "trường", "khac": "khác"}[k]
 	},
@@ -320,4 +317,75 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
+}
+
+func typeLabel(t string) string {
+	if dt, ok := sohoa.DocTypes[t]; ok {
+		return dt.Label
+	}
+	return "Chưa phân loại"
+}
+
+// changedField is the field of a record a change names ("title", "type",
+// "metadata.<name>"), looked for in the record's type first, then in the
+// others (a field of the type it had before).
+func changedField(typ, name string) *sohoa.Field {
+	name, ok := strings.CutPrefix(name, "metadata.")
+	if !ok {
+		return nil
+	}
+	if t, ok := sohoa.DocTypes[typ]; ok {
+		if f, ok := t.Field(name); ok {
+			return f
+		}
+	}
+	for _, n := range sohoa.TypeNames() {
+		if f, ok := sohoa.DocTypes[n].Field(name); ok {
+			return f
+		}
+	}
+	return nil
+}
+
+// changeField is a change's field as the record's form labels it.
+func changeField(typ, name string) string {
+	switch name {
+	case "title":
+		return "Tiêu đề"
+	case "type":
+		return "Loại hồ sơ"
+	}
+	if f := changedField(typ, name); f != nil {
+		return f.Label
+	}
+	return name
+}
+
+// changeValue is a changed value as the form shows it: a type by its
+// label, a date as dd/mm/yyyy, a list a line each, nothing as "".
+func changeValue(typ, name string, v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		if name == "type" {
+			if v == "" {
+				return ""
+			}
+			return typeLabel(v)
+		}
+		if f := changedField(typ, name); f != nil && f.Kind == sohoa.KindDate {
+			if t, err := time.Parse("2006-01-02", v); err == nil {
+				return t.Format("02/01/2006")
+			}
+		}
+		return v
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = fmt.Sprint(x)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return fmt.Sprint(v)
 }

@@ -181,3 +181,23 @@ func TestVietnameseNumbersAndAssets(t *testing.T) {
 		t.Error("the page links its assets without their digest")
 	}
 }
+
+func TestChangesAsTheFormShowsThem(t *testing.T) {
+	for _, tt := range []struct {
+		typ, field string
+		v          any
+		label, val string
+	}{
+		{sohoa.TypeVanBang, "metadata.ngay_sinh", "2004-04-12", "Ngày sinh", "12/04/2004"},
+		{sohoa.TypeVanBang, "metadata.ngay_sinh", "2004-**-**", "Ngày sinh", "2004-**-**"},
+		{sohoa.TypeVanBang, "type", "van_ban", "Loại hồ sơ", "Văn bản hành chính"},
+		{sohoa.TypeVanBang, "type", "", "Loại hồ sơ", ""},
+		{sohoa.TypeVanBang, "metadata.noi_nhan", []any{"Như trên", "Lưu VT"}, "Nơi nhận", "Như trên; Lưu VT"}, // a field of the type it was
+		{sohoa.TypeVanBang, "title", nil, "Tiêu đề", ""},
+		{sohoa.TypeVanBang, "metadata.khong_co", "x", "metadata.khong_co", "x"},
+	} {
+		if l, v := changeField(tt.typ, tt.field), changeValue(tt.typ, tt.field, tt.v); l != tt.label || v != tt.val {
+			t.Errorf("%s %v: %q %q, want %q %q", tt.field, tt.v, l, v, tt.label, tt.val)
+		}
+	}
+}

@@ -142,6 +142,14 @@ func (p *person) look(name string) {
 			p.b.t.Fatalf("screenshot %s: %v", name, err)
 		}
 		os.WriteFile(filepath.Join(p.b.shots, fmt.Sprintf("%s-%dx%d.png", name, size[0], size[1])), shot, 0o644)
+		// Nothing is wider than the screen: a phone scrolls down, not
+		// sideways (a wide table scrolls inside its own box).
+		wide := p.eval(`(() => { if (document.documentElement.scrollWidth <= innerWidth) return "";
+			return [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest(".table-wrap"))
+				.slice(0, 5).map(e => e.tagName + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "") + " " + Math.round(e.getBoundingClientRect().right)).join(", ") || "?"; })()`)
+		if wide != "" {
+			p.b.t.Errorf("%s at %dx%d is wider than the screen: %s", name, size[0], size[1], wide)
+		}
 	}
 	p.do("screen back", chromedp.EmulateViewport(1366, 768))
 	p.b.pages[name] = true
@@ -325,6 +333,9 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("the duplicate warning links to %q, want %q", href, tuan)
 	}
 	clerk.look("record-duplicate")
+	if h := clerk.text("#lich-su + .table-wrap tbody"); !strings.Contains(h, "Hội đồng thi") || strings.Contains(h, "metadata.") {
+		t.Errorf("the history names the fields as the form does not: %q", h)
+	}
 
 	// The API lists with the same filters and orders.
 	var listed struct {
