@@ -271,10 +271,15 @@ type IndexDocument struct {
 	UnitID   string
 	UnitPath string
 	Metadata Metadata
+	// CreatedAt is when the document was digitized (uploaded); Approved
+	// whether it has a current verified copy.
+	CreatedAt time.Time
+	Approved  bool
 }
 
 // IndexDocument returns what the index holds of the manifest's document,
 // given its page texts.
 func (m *Manifest) IndexDocument(pages []string) *IndexDocument {
-	return &IndexDocument{ID: m.ID, Title: m.Title, Pages: pages, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath, Metadata: m.Metadata}
+	return &IndexDocument{ID: m.ID, Title: m.Title, Pages: pages, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath, Metadata: m.Metadata,
+		CreatedAt: m.CreatedAt, Approved: m.Active() != nil}
 }

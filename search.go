@@ -3,10 +3,17 @@ package sohoa
 // SearchQuery is a search request: words (may be empty when a filter is
 // set), filters, and the reach of who asks.
 type SearchQuery struct {
-	Text      string
-	Type      string
-	Unit      string // a unit's path: that unit and every unit below it
-	From, To  string // YYYY-MM-DD, the record's own date, inclusive
+	Text     string
+	Type     string
+	Unit     string // a unit's path: that unit and every unit below it
+	From, To string // YYYY-MM-DD, the record's own date, inclusive
+	Year     string // the year of the record's own date
+	// DigitizedFrom and DigitizedTo are days (in Vietnam) the document was
+	// uploaded between, inclusive.
+	DigitizedFrom, DigitizedTo string
+	// Approved, when set, keeps only the documents that have (true) or
+	// have not (false) a current verified copy.
+	Approved  *bool
 	SoKyHieu  string
 	SoHieu    string
 	SubjectID string
@@ -39,4 +46,20 @@ type Hit struct {
 	Score   float64 `json:"score"`
 	Page    int     `json:"page"`
 	Snippet string  `json:"snippet"`
+}
+
+// ParseApproved reads the parameter name of a SearchQuery's Approved:
+// "true" or "1", "false" or "0", or "" for either.
+func ParseApproved(name, s string) (*bool, error) {
+	var v bool
+	switch s {
+	case "":
+		return nil, nil
+	case "true", "1":
+		v = true
+	case "false", "0":
+	default:
+		return nil, FieldError(name, "Tham số %s phải là true hoặc false.", name)
+	}
+	return &v, nil
 }

@@ -40,10 +40,15 @@ var Vietnam = time.FixedZone("ICT", 7*3600)
 // "" for none), as the times [start, end): end is the day after the last
 // one.
 func ParseDayRange(from, to string) (start, end time.Time, err error) {
+	return ParseNamedDayRange("from", from, "to", to)
+}
+
+// ParseNamedDayRange is ParseDayRange for parameters of other names.
+func ParseNamedDayRange(fromName, from, toName, to string) (start, end time.Time, err error) {
 	for _, p := range []struct {
 		name, raw string
 		t         *time.Time
-	}{{"from", from, &start}, {"to", to, &end}} {
+	}{{fromName, from, &start}, {toName, to, &end}} {
 		if p.raw == "" {
 			continue
 		}

@@ -61,7 +61,7 @@ func (s *Service) Approve(ctx context.Context, id string, by *sohoa.Principal, b
 		return nil, err
 	}
 	s.log.Info("document approved", "document", id, "version", a.Version, "code", a.Code)
-	return a, nil
+	return a, s.reindex(ctx, id)
 }
 
 func canApprove(m *sohoa.Manifest) error {
@@ -143,7 +143,7 @@ func (s *Service) Revoke(ctx context.Context, id string, by *sohoa.Principal, re
 		return nil, err
 	}
 	s.log.Info("approval revoked", "document", id, "version", a.Version)
-	return a, nil
+	return a, s.reindex(ctx, id)
 }
 
 // endApproval ends the manifest's active approval, if any, and returns it.

@@ -17,6 +17,19 @@ type RebuildStats struct {
 // ready documents are indexed from their stored text, unfinished ones are
 // queued again, deleted ones stay away.
 func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
+	return s.fromStore(ctx, true)
+}
+
+// Reindex fills an empty index from the manifests in the store, for an
+// index made by an older layout (search.Index.Stale); the catalog stays.
+func (s *Service) Reindex(ctx context.Context) (*RebuildStats, error) {
+	return s.fromStore(ctx, false)
+}
+
+// fromStore walks the manifests in the store and indexes the ready
+// documents; with catalog, it also puts every document and approval in
+// the catalog and queues the unfinished ones again.
+func (s *Service) fromStore(ctx context.Context, catalog bool) (*RebuildStats, error) {
 	var st RebuildStats
 	var batch []*sohoa.IndexDocument
 	flush := func() error {
@@ -37,7 +50,7 @@ func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
 		}
 		// Approvals stay verifiable, even of deleted documents: a copy once
 		// issued must always say what became of it.
-		for i := range m.Approvals {
+		for i := 0; catalog && i < len(m.Approvals); i++ {
 			if err := s.cat.PutApproval(ctx, &m.Approvals[i], m.UnitPath); err != nil {
 				return err
 			}
@@ -48,8 +61,10 @@ func (s *Service) Rebuild(ctx context.Context) (*RebuildStats, error) {
 		}
 		st.Documents++
 		unfinished := m.Status == sohoa.StatusQueued || m.Status == sohoa.StatusProcessing
-		if err := s.cat.PutDocument(ctx, m.Document(), unfinished); err != nil {
-			return err
+		if catalog {
+			if err := s.cat.PutDocument(ctx, m.Document(), unfinished); err != nil {
+				return err
+			}
 		}
 		switch m.Status {
 		case sohoa.StatusReady:

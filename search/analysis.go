@@ -3,7 +3,6 @@ package search
 import (
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -31,22 +30,18 @@ func (f tokenFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 func exactTerm(s string) string  { return strings.ToLower(vntext.Normalize(s)) }
 func foldedTerm(s string) string { return vntext.Fold(s) }
 
-var registerOnce sync.Once
-
-// register adds sohoa's analyzers to Bleve's registry, which is global: the
-// mapping can name only registered analyzers.
-func register() {
-	registerOnce.Do(func() {
-		for name, f := range map[string]tokenFilter{analyzerExact: exactTerm, analyzerFolded: foldedTerm} {
-			f := f
-			err := registry.RegisterAnalyzer(name, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
-				return &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{f}}, nil
-			})
-			if err != nil {
-				panic(err)
-			}
+// init adds sohoa's analyzers to Bleve's registry, which is global: the
+// mapping can name only registered analyzers, and Bleve reads an index
+// only when its mapping's analyzers are there.
+func init() {
+	for name, f := range map[string]tokenFilter{analyzerExact: exactTerm, analyzerFolded: foldedTerm} {
+		err := registry.RegisterAnalyzer(name, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+			return &analysis.DefaultAnalyzer{Tokenizer: unicode.NewUnicodeTokenizer(), TokenFilters: []analysis.TokenFilter{f}}, nil
+		})
+		if err != nil {
+			panic(err)
 		}
-	})
+	}
 }
 
 // Identifier shapes: số và ký hiệu (87/TB-SGDĐT, 15/BC-THPTCVA, 12/UBND-VX),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"sohoa"
 )
@@ -24,6 +25,17 @@ func recordsIndex(t *testing.T) *Index {
 		{ID: "05-hanh", Title: "Bằng tốt nghiệp", Type: sohoa.TypeVanBang, UnitID: "THB", UnitPath: "/SGD/PGD/THB/",
 			Pages: []string{"BẰNG TỐT NGHIỆP"}, Metadata: sohoa.Metadata{"ho_ten": "Lương Thị Hạnh", "nam_tot_nghiep": "2019", "so_hieu": "B 0101202"}},
 	}
+	// Digitized a day apart each, from 23:30 on 10/03/2025 in Vietnam (the
+	// second 00:30 on 11/03 there, still 10/03 in UTC); the last two have
+	// a verified copy.
+	first := time.Date(2025, 3, 10, 23, 30, 0, 0, sohoa.Vietnam)
+	for i, d := range docs {
+		d.CreatedAt = first.Add(time.Duration(i) * time.Hour)
+		if i >= 2 {
+			d.CreatedAt = first.Add(time.Duration(i) * 24 * time.Hour)
+		}
+		d.Approved = i >= 3
+	}
 	if err := x.PutBatch(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +44,7 @@ func recordsIndex(t *testing.T) *Index {
 
 func TestFiltersReachAndFacets(t *testing.T) {
 	x := recordsIndex(t)
+	yes, no := true, false
 	tests := []struct {
 		name string
 		q    Query
@@ -52,6 +65,13 @@ func TestFiltersReachAndFacets(t *testing.T) {
 		{"official of THB", Query{Type: sohoa.TypeVanBang, Reach: sohoa.Reach{Path: "/SGD/PGD/THB/", Subtree: true}}, []string{"05-hanh"}},
 		{"clerk of PGD does not see schools", Query{Type: sohoa.TypeVanBang, Reach: sohoa.Reach{Path: "/SGD/PGD/"}}, nil},
 		{"no reach, nothing", Query{Type: sohoa.TypeVanBang}, nil},
+		{"year of the record", Query{Reach: all, Year: "2024"}, []string{"03-hđ12", "02-hd12"}},
+		{"digitized on a day in Vietnam", Query{Reach: all, DigitizedFrom: "10/03/2025", DigitizedTo: "10/03/2025"}, []string{"01-tb87"}},
+		{"digitized from the day after", Query{Reach: all, DigitizedFrom: "11/03/2025", DigitizedTo: "12/03/2025"}, []string{"03-hđ12", "02-hd12"}},
+		{"digitized since", Query{Reach: all, DigitizedFrom: "2025-03-13"}, []string{"05-hanh", "04-tuan"}},
+		{"approved", Query{Reach: all, Approved: &yes}, []string{"05-hanh", "04-tuan"}},
+		{"not approved, with words", Query{Reach: all, Text: "bang tot nghiep", Approved: &no}, nil},
+		{"not approved", Query{Reach: all, Approved: &no, Unit: "/SGD/PGD/"}, []string{"03-hđ12", "02-hd12"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +102,10 @@ func TestFiltersReachAndFacets(t *testing.T) {
 	if len(r.Facets["unit"]) != 1 || r.Facets["unit"][0].Value != "THA" {
 		t.Fatalf("clerk's facets %+v", r.Facets)
 	}
-	if _, err := x.Search(context.Background(), Query{Reach: all, From: "30/02/2024", Limit: 10}); sohoa.ErrorCode(err) != sohoa.EINVALID {
-		t.Fatalf("impossible date: %v", err)
+	for _, q := range []Query{{From: "30/02/2024"}, {DigitizedTo: "2025-13-01"}, {Year: "24"}} {
+		q.Reach, q.Limit = all, 10
+		if _, err := x.Search(context.Background(), q); sohoa.ErrorCode(err) != sohoa.EINVALID {
+			t.Fatalf("%+v: %v", q, err)
+		}
 	}
 }

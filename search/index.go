@@ -22,7 +22,8 @@ import (
 
 // Index is the search index.
 type Index struct {
-	idx bleve.Index
+	idx   bleve.Index
+	stale bool
 }
 
 type indexDoc struct {
@@ -39,12 +40,28 @@ type indexDoc struct {
 	SoHieu    string     `json:"so_hieu,omitempty"`
 	SoVaoSo   string     `json:"so_vao_so,omitempty"`
 	SubjectID string     `json:"subject_id,omitempty"`
+	Digitized time.Time  `json:"digitized"`
+	Approval  string     `json:"approval"`
 }
+
+// The approval field's values.
+const (
+	approvedValue   = "approved"
+	unapprovedValue = "unapproved"
+)
+
+// MappingVersion is the layout of what the index keeps of a document. An
+// index made by an older layout is Stale: remove it and index again.
+//
+//	1  title, text, metadata, identifiers, type, unit, record date
+//	2  + the day digitized and whether a verified copy is current
+const MappingVersion = "2"
+
+const mappingKey = "sohoa-mapping"
 
 const docType = "document"
 
 func newMapping() mapping.IndexMapping {
-	register()
 	field := func(name, analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Name, f.Analyzer, f.Store = name, analyzer, store
@@ -73,7 +90,7 @@ func newMapping() mapping.IndexMapping {
 	}{
 		{"ids", false, false}, {"type", true, true}, {"unit", true, true}, {"unit_path", false, false},
 		{"year", false, true}, {"so_ky_hieu", false, false}, {"so_hieu", false, false}, {"so_vao_so", false, false},
-		{"subject_id", false, false},
+		{"subject_id", false, false}, {"approval", false, false},
 	} {
 		f := bleve.NewKeywordFieldMapping()
 		f.Name, f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = k.name, k.store, false, false, k.facet
@@ -81,11 +98,13 @@ func newMapping() mapping.IndexMapping {
 		sub.AddFieldMapping(f)
 		dm.AddSubDocumentMapping(k.name, sub)
 	}
-	date := bleve.NewDateTimeFieldMapping()
-	date.Name, date.IncludeInAll, date.Store = "date", false, false
-	dsub := bleve.NewDocumentMapping()
-	dsub.AddFieldMapping(date)
-	dm.AddSubDocumentMapping("date", dsub)
+	for _, name := range []string{"date", "digitized"} {
+		date := bleve.NewDateTimeFieldMapping()
+		date.Name, date.IncludeInAll, date.Store = name, false, false
+		dsub := bleve.NewDocumentMapping()
+		dsub.AddFieldMapping(date)
+		dm.AddSubDocumentMapping(name, dsub)
+	}
 
 	im := bleve.NewIndexMapping()
 	im.AddDocumentMapping(docType, dm)
@@ -105,10 +124,16 @@ const lockWait = time.Second
 // Open opens the index at dir, creating it if missing. One process at a
 // time holds an index: another gets ErrInUse after lockWait.
 func Open(dir string) (*Index, error) {
-	register()
 	idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockWait.String()})
+	made := false
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		idx, err = bleve.New(dir, newMapping())
+		made = true
+		if err == nil {
+			if err = idx.SetInternal([]byte(mappingKey), []byte(MappingVersion)); err != nil {
+				idx.Close()
+			}
+		}
 	}
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return nil, fmt.Errorf("open index %s: %w", dir, ErrInUse)
@@ -116,8 +141,21 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	return &Index{idx: idx}, nil
+	x := &Index{idx: idx}
+	if !made {
+		v, err := idx.GetInternal([]byte(mappingKey))
+		if err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("open index %s: %w", dir, err)
+		}
+		x.stale = string(v) != MappingVersion
+	}
+	return x, nil
 }
+
+// Stale reports whether the index was made by an older MappingVersion: it
+// answers, but not every filter of this one.
+func (x *Index) Stale() bool { return x.stale }
 
 // Remove deletes the index at dir, for a rebuild.
 func Remove(dir string) error { return os.RemoveAll(dir) }
@@ -129,7 +167,11 @@ func (x *Index) Close() error { return x.idx.Close() }
 func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
 func toIndexDoc(d *sohoa.IndexDocument) indexDoc {
-	x := indexDoc{Title: d.Title, Text: d.Pages, Type: d.Type, Unit: d.UnitID, UnitPaths: sohoa.AncestorPaths(d.UnitPath)}
+	x := indexDoc{Title: d.Title, Text: d.Pages, Type: d.Type, Unit: d.UnitID, UnitPaths: sohoa.AncestorPaths(d.UnitPath),
+		Digitized: d.CreatedAt.UTC(), Approval: unapprovedValue}
+	if d.Approved {
+		x.Approval = approvedValue
+	}
 	// Every text value of the metadata is searchable; identifiers are also
 	// keywords, exactly as printed.
 	var meta []string
@@ -311,12 +353,39 @@ func (x *Index) query(text string, q Query) (query.Query, error) {
 			filters++
 		}
 	}
+	if y := strings.TrimSpace(q.Year); y != "" {
+		if len(y) != 4 || strings.Trim(y, "0123456789") != "" {
+			return nil, sohoa.FieldError("year", "Năm %q không hợp lệ: cần 4 chữ số, ví dụ 2024.", y)
+		}
+		must = append(must, term("year", y))
+		filters++
+	}
 	if q.From != "" || q.To != "" {
 		r, err := dateRange(q.From, q.To)
 		if err != nil {
 			return nil, err
 		}
 		must = append(must, r)
+		filters++
+	}
+	if q.DigitizedFrom != "" || q.DigitizedTo != "" {
+		from, to, err := sohoa.ParseNamedDayRange("digitized_from", q.DigitizedFrom, "digitized_to", q.DigitizedTo)
+		if err != nil {
+			return nil, err
+		}
+		no, yes := false, true
+		r := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &no)
+		r.SetField("digitized")
+		r.SetBoost(0)
+		must = append(must, r)
+		filters++
+	}
+	if q.Approved != nil {
+		v := unapprovedValue
+		if *q.Approved {
+			v = approvedValue
+		}
+		must = append(must, term("approval", v))
 		filters++
 	}
 	if text == "" && filters == 0 {

@@ -179,3 +179,28 @@ func TestIdentifiers(t *testing.T) {
 
 // all is the reach of an admin: every unit.
 var all = sohoa.Reach{All: true}
+
+// An index from before MappingVersion 2 carries no version: it opens, and
+// says it is stale, so that serve makes it again; one made here is not.
+func TestOlderIndexIsStale(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Stale() {
+		t.Fatal("a new index is stale")
+	}
+	x.Close()
+	if x, err = Open(dir); err != nil || x.Stale() {
+		t.Fatalf("reopened: stale %v, %v", x != nil && x.Stale(), err)
+	}
+	if err := x.idx.DeleteInternal([]byte(mappingKey)); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	if x, err = Open(dir); err != nil || !x.Stale() {
+		t.Fatalf("an index of layout 1 is not stale (%v)", err)
+	}
+	x.Close()
+}

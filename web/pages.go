@@ -31,6 +31,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *sohoa.Principal
 // refines it.
 type searchView struct {
 	Q, Type, Unit, From, To string
+	Year, Approved          string
+	DigitizedFrom           string
+	DigitizedTo             string
 	Result                  *sohoa.SearchResult
 	Types                   []*sohoa.DocType
 	Units                   []*sohoa.Unit
@@ -46,6 +49,9 @@ type searchView struct {
 
 const pageSize = 20
 
+// searchParams are the parameters of a search: one of them set asks for one.
+var searchParams = []string{"q", "type", "unit", "from", "to", "year", "digitized_from", "digitized_to", "approved"}
+
 func (s *Server) search(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
 	s.showSearch(w, r, p, r.URL.Query(), http.StatusOK, "", nil)
 }
@@ -53,8 +59,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, p *sohoa.Princip
 // showSearch renders the search q asks for; problem and fields are those
 // of a refused save of it.
 func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Principal, q url.Values, status int, problem string, fields map[string]string) {
-	v := &searchView{Q: q.Get("q"), Type: q.Get("type"), Unit: q.Get("unit"), From: q.Get("from"), To: q.Get("to"), Limit: pageSize,
-		Types: docTypes(), Refine: map[string]map[string]string{}}
+	v := &searchView{Q: q.Get("q"), Type: q.Get("type"), Unit: q.Get("unit"), From: q.Get("from"), To: q.Get("to"),
+		Year: q.Get("year"), Approved: q.Get("approved"), DigitizedFrom: q.Get("digitized_from"), DigitizedTo: q.Get("digitized_to"),
+		Limit: pageSize, Types: docTypes(), Refine: map[string]map[string]string{}}
 	v.Offset, _ = strconv.Atoi(q.Get("tu"))
 	v.Offset = max(0, min(v.Offset, 10000))
 	v.Units, _ = s.Directory.Units(r.Context())
@@ -68,14 +75,24 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 	if q.Get("thong-bao") == "da-luu" {
 		view.Notice = "Đã lưu tìm kiếm."
 	}
-	if v.Q != "" || v.Type != "" || v.Unit != "" || v.From != "" || v.To != "" {
-		res, err := s.Records.Search(r.Context(), p, sohoa.SearchQuery{Text: v.Q, Type: v.Type, Unit: v.Unit, From: v.From, To: v.To,
-			Limit: pageSize, Offset: v.Offset})
+	asked := false
+	for _, k := range searchParams {
+		asked = asked || q.Get(k) != ""
+	}
+	if asked {
+		approved, err := sohoa.ParseApproved("approved", v.Approved)
+		var res *sohoa.SearchResult
+		if err == nil {
+			res, err = s.Records.Search(r.Context(), p, sohoa.SearchQuery{Text: v.Q, Type: v.Type, Unit: v.Unit, From: v.From, To: v.To,
+				Year: v.Year, DigitizedFrom: v.DigitizedFrom, DigitizedTo: v.DigitizedTo, Approved: approved, Limit: pageSize, Offset: v.Offset})
+		}
 		if err != nil && sohoa.ErrorCode(err) != sohoa.EINVALID && !sohoa.IsNotFound(err) {
 			s.fail(w, r, err)
 			return
 		}
-		if err != nil {
+		if err != nil && view.Fields == nil {
+			view.Problem, view.Fields = forPeople(err, searchLabels)
+		} else if err != nil {
 			view.Problem = sohoa.ErrorMessage(err)
 		}
 		v.Result = res
@@ -135,13 +152,9 @@ func (v *searchView) pages(q url.Values) {
 		return
 	}
 	for name, facets := range v.Result.Facets {
-		param := name
-		if name == "year" {
-			continue // by its own date range
-		}
 		v.Refine[name] = map[string]string{}
 		for _, f := range facets {
-			v.Refine[name][f.Value] = with(param, f.Value)
+			v.Refine[name][f.Value] = with(name, f.Value)
 		}
 	}
 }
@@ -209,7 +222,8 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, p *sohoa.Princ
 		view.Notice = "Đã lưu danh sách với các bộ lọc này; mở lại ở trang Tìm kiếm."
 	}
 	if sohoa.ErrorCode(err) == sohoa.EINVALID {
-		view.Problem, view.Fields, err = sohoa.ErrorMessage(err), fieldProblems(err), nil
+		view.Problem, view.Fields = forPeople(err, listLabels)
+		err = nil
 		list = &sohoa.DocumentList{}
 		status = http.StatusBadRequest
 	}
@@ -269,6 +283,32 @@ func fieldProblems(err error) map[string]string {
 	}
 	return out
 }
+
+// forPeople is what a refused search or list tells a person: the label
+// of each field instead of the name of the parameter an error gives
+// ("Số hóa từ ngày: …", not "Tham số digitized_from: …"), at the top and
+// beside each field.
+func forPeople(err error, labels map[string]string) (string, map[string]string) {
+	say := func(msg string) string {
+		for name, label := range labels {
+			msg = strings.ReplaceAll(msg, "Tham số "+name, label)
+		}
+		return msg
+	}
+	fields := fieldProblems(err)
+	for k, msg := range fields {
+		fields[k] = say(msg)
+	}
+	return say(sohoa.ErrorMessage(err)), fields
+}
+
+// searchLabels and listLabels are the labels of the fields of the search
+// and list pages, by the name errors give them.
+var (
+	searchLabels = map[string]string{"year": "Năm", "from": "Ngày của hồ sơ, từ", "to": "Ngày của hồ sơ, đến",
+		"digitized_from": "Số hóa từ ngày", "digitized_to": "Số hóa đến ngày", "approved": "Phê duyệt"}
+	listLabels = map[string]string{"year": "Năm", "from": "Số hóa từ ngày", "to": "Số hóa đến ngày", "sort": "Sắp xếp", "cursor": "Trang"}
+)
 
 // bulkFields is how many field rows the bulk edit form has.
 const bulkFields = 3

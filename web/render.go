@@ -43,6 +43,9 @@ type view struct {
 	Nav string
 }
 
+// inputField is what the template "input" shows.
+type inputField struct{ Name, Label, Value, Placeholder, Problem string }
+
 // pages are the parsed templates, one set per page with the layout.
 type pages struct{ byName map[string]*template.Template }
 
@@ -111,6 +114,10 @@ var funcs = template.FuncMap{
 	"isDate":  func(k sohoa.FieldKind) bool { return k == sohoa.KindDate },
 	"percent": func(a, b int) string { return strconv.FormatFloat(100*float64(a)/float64(max(b, 1)), 'f', 3, 64) + "%" },
 	"safe":    func(s string) template.HTML { return template.HTML(s) }, // snippets: escaped by the index, <mark> its own
+	// input is a short text field of a page's form, with its problem.
+	"input": func(v *view, name, label, value, placeholder string) inputField {
+		return inputField{Name: name, Label: label, Value: value, Placeholder: placeholder, Problem: v.Fields[name]}
+	},
 	// pair passes two values to a template.
 	"pair": func(a, b any) struct{ A, B any } { return struct{ A, B any }{a, b} },
 	"seq": func(n int) []int {

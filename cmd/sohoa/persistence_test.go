@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
+	"sohoa"
+	_ "sohoa/search" // its analyzers, to open the index with Bleve
 	"sohoa/store/s3/miniotest"
 )
 
@@ -70,6 +75,34 @@ func TestNothingLostToARebuild(t *testing.T) {
 			t.Fatalf("fetch: %d %s", r.Status, r.Body)
 		}
 	}
+	// Filters the index keeps current: approved, digitized today (in Vietnam).
+	today := time.Now().In(sohoa.Vietnam).Format("2006-01-02")
+	found := func(s *server, params string) string {
+		t.Helper()
+		r := s.get("/api/v1/search?" + params)
+		var res searchResult
+		r.json(t, &res)
+		if r.Status != 200 {
+			t.Fatalf("search %s: %d %s", params, r.Status, r.Body)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		return strings.Join(ids, " ")
+	}
+	filters := func(s *server, when string) {
+		t.Helper()
+		for params, want := range map[string]string{
+			"approved=true": d.ID, "approved=false": "", "approved=true&digitized_from=" + today + "&digitized_to=" + today: d.ID,
+			"approved=true&digitized_to=2020-01-01": "",
+		} {
+			if got := found(s, params); got != want {
+				t.Errorf("%s, search %s: %q, want %q", when, params, got, want)
+			}
+		}
+	}
+	filters(s, "approved")
 	reuse := func(s *server) string {
 		return string(s.do("GET", "/api/v1/reuse", adminToken, nil, "").Body)
 	}
@@ -116,11 +149,35 @@ func TestNothingLostToARebuild(t *testing.T) {
 	if r := s2.do("POST", "/api/v1/login", "", strings.NewReader(`{"username":"vt.tha","password":"mật khẩu thử nghiệm"}`), "application/json"); r.Status != 200 {
 		t.Errorf("a user after the rebuild: %d %s", r.Status, r.Body)
 	}
+	filters(s2, "after the rebuild")
 	s2.stop()
 	check := exec.Command(sohoaBin, "check")
 	check.Env = append(os.Environ(), "SOHOA_DATA="+data)
 	if out, err := check.CombinedOutput(); err != nil || !strings.Contains(string(out), "audit log intact") {
 		t.Errorf("check after the rebuild: %v\n%s", err, out)
+	}
+
+	// An index of the first layout (no filter for approval or day of
+	// digitizing, no version kept) is made again at start.
+	idx, err := bleve.Open(filepath.Join(data, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(idx.DeleteInternal([]byte("sohoa-mapping")), idx.Close()); err != nil {
+		t.Fatal(err)
+	}
+	s3 := startServer(t, data)
+	if ev := s3.logEvents("search index made again from the store"); len(ev) != 1 || ev[0]["documents"] != 1.0 {
+		t.Errorf("no reindex of a stale index logged: %v", ev)
+	}
+	filters(s3, "after an index of layout 1")
+	var session struct{ Token string }
+	s3.do("POST", "/api/v1/login", "", strings.NewReader(`{"username":"cb.sgd","password":"mật khẩu thử nghiệm"}`), "application/json").json(t, &session)
+	if r := s3.do("POST", "/api/v1/documents/"+d.ID+"/revoke", session.Token, strings.NewReader(`{"reason":"Cấp nhầm"}`), "application/json"); r.Status != 200 {
+		t.Fatalf("revoke: %d %s", r.Status, r.Body)
+	}
+	if got := found(s3, "approved=false&type=van_bang"); got != d.ID {
+		t.Errorf("revoked, not approved: %q", got)
 	}
 }
 

@@ -40,6 +40,7 @@ type Main struct {
 	store     store.Store
 	catalog   *catalog.DB
 	index     *search.Index
+	reindex   bool // the index was made again and waits to be filled
 	ingest    *ingest.Service
 	directory *directory.Directory
 	audit     *audit.Log
@@ -113,14 +114,26 @@ func (m *Main) openStore(ctx context.Context) error {
 }
 
 // openIndex opens the search index, which one process at a time may hold:
-// another waits a second, then is told who holds it.
+// another waits a second, then is told who holds it. An index of an older
+// layout is made again, empty, to be filled from the store (m.reindex).
 func (m *Main) openIndex() error {
-	idx, err := search.Open(filepath.Join(m.Config.Data, "index"))
+	dir := filepath.Join(m.Config.Data, "index")
+	idx, err := search.Open(dir)
 	if errors.Is(err, search.ErrInUse) {
 		return fmt.Errorf("the search index in %s is in use: is `sohoa serve` running on this data? Stop it first", m.Config.Data)
 	}
 	if err != nil {
 		return err
+	}
+	if idx.Stale() {
+		m.logger().Warn("the search index was made by an older version of sohoa: making it again from the store", "index", dir)
+		if err := errors.Join(idx.Close(), search.Remove(dir)); err != nil {
+			return err
+		}
+		if idx, err = search.Open(dir); err != nil {
+			return err
+		}
+		m.reindex = true
 	}
 	m.index = idx
 	return nil
@@ -149,6 +162,18 @@ func (m *Main) openService(ctx context.Context) error {
 		},
 		Certifier: certifier{m.signer, c.RootUnitName},
 	})
+	if m.reindex {
+		start := time.Now()
+		st, err := m.ingest.Reindex(ctx)
+		if err != nil {
+			// Half an index would pass for a whole one at the next start.
+			err = errors.Join(err, m.index.Close(), search.Remove(filepath.Join(c.Data, "index")))
+			m.index = nil
+			return err
+		}
+		m.reindex = false
+		m.logger().Info("search index made again from the store", "documents", st.Indexed, "took", time.Since(start).Round(time.Millisecond))
+	}
 	return nil
 }
 

@@ -433,6 +433,26 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("pdfsig on the downloaded copy:\n%s", out)
 	}
 
+	// Approved, it is found among the approved and not among the others;
+	// a day of digitizing that is no day is told beside its field.
+	for _, c := range []struct{ approved, want string }{{"false", "0"}, {"true", "1"}} {
+		official.do("search "+c.approved, chromedp.Navigate(s.base+"/tim-kiem"), chromedp.SendKeys(chromedp.CSS("#q"), "le quang tuan"),
+			chromedp.SetValue(chromedp.CSS("#approved"), c.approved), chromedp.Click(chromedp.CSS(`form.search button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".hits li")))
+		if n := official.eval(`String(document.querySelectorAll(".hits li a").length)`); n != c.want {
+			t.Errorf("approved=%s: %s hits, want %s", c.approved, n, c.want)
+		}
+	}
+	official.do("digitized on no day", chromedp.Navigate(s.base+"/tim-kiem?q=le+quang+tuan&digitized_from=31/02/2026"),
+		chromedp.WaitVisible(chromedp.CSS("#digitized_from-loi")))
+	if inv := official.eval(`document.getElementById("digitized_from").getAttribute("aria-invalid")`); inv != "true" {
+		t.Errorf("the wrong day's field is not marked invalid: %q", inv)
+	}
+	if msg := official.text(".problem"); !strings.HasPrefix(msg, "Số hóa từ ngày: ngày 31/02/2026 không tồn tại") {
+		t.Errorf("the problem with the day, as told: %q", msg)
+	}
+	official.look("search-filter-problem")
+
 	// A clerk of the sibling school: nothing found, and 404 at the address.
 	sibling := b.person("clerk of THB")
 	sibling.login("vt.thb", password)
