@@ -160,11 +160,20 @@ func (s *Service) History(ctx context.Context, p *sohoa.Principal, id string) ([
 	d, err := s.document(ctx, p, id)
 	var changes []sohoa.Change
 	if err == nil {
-		changes, err = s.writer.History(ctx, d.ID)
+		changes, err = s.history(ctx, d.ID)
 	}
 	if err == nil {
 		err = s.record(ctx, p, sohoa.ActionHistory, d.ID, "")
 	}
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+// history is History, unrecorded.
+func (s *Service) history(ctx context.Context, id string) ([]sohoa.Change, error) {
+	changes, err := s.writer.History(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +187,70 @@ func (s *Service) History(ctx context.Context, p *sohoa.Principal, id string) ([
 		}
 	}
 	return changes, nil
+}
+
+// RecordPage is what the page of a record shows: the record, the words of
+// one of its pages (once read), its history and approvals, and, to those
+// who may read the audit log, who read it last.
+type RecordPage struct {
+	Doc       *sohoa.Document
+	Page      int
+	Words     *sohoa.PageText
+	History   []sohoa.Change
+	Approvals []sohoa.Approval
+	Reads     []*sohoa.AuditEntry
+}
+
+// recentReads is how many of a record's last audit entries its page shows.
+const recentReads = 20
+
+// Record returns the page of record id at page n (the first when n is not
+// one of its pages), recorded as one read: what Get, PageWords, History,
+// Approvals and AuditLog return, in one audit entry.
+func (s *Service) Record(ctx context.Context, p *sohoa.Principal, id string, n int) (*RecordPage, error) {
+	d, err := s.document(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withProgress(ctx, d); err != nil {
+		return nil, err
+	}
+	rp := &RecordPage{Page: 1}
+	if n >= 1 && n <= len(d.Pages) {
+		rp.Page = n
+	}
+	seen := []string{}
+	if d.Status == sohoa.StatusReady && len(d.Pages) > 0 {
+		if rp.Words, err = s.writer.PageText(ctx, d.ID, rp.Page); err != nil {
+			return nil, err
+		}
+		seen = append(seen, "nội dung trang "+strconv.Itoa(rp.Page))
+	}
+	if rp.History, err = s.history(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if rp.Approvals, err = s.writer.Approvals(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	seen = append(seen, "lịch sử")
+	if p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin {
+		f := sohoa.AuditFilter{Document: d.ID, Limit: 1000}
+		if p.Role == sohoa.RoleOfficial {
+			f.UnitPath = p.UnitPath
+		}
+		if rp.Reads, err = s.cat.Audit(ctx, f); err != nil {
+			return nil, err
+		}
+		if k := len(rp.Reads); k > recentReads {
+			rp.Reads = rp.Reads[k-recentReads:]
+		}
+		seen = append(seen, "nhật ký truy cập")
+	}
+	if err := s.record(ctx, p, sohoa.ActionRead, d.ID, strings.Join(seen, ", ")); err != nil {
+		return nil, err
+	}
+	rp.Doc = s.view(ctx, p, d, false)
+	return rp, nil
 }
 
 func maskAny(k sohoa.FieldKind, v any) any {

@@ -362,16 +362,10 @@ func (s *Server) updateMany(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 // recordView is a record's page: the record, the page shown with its
 // words, the form of its type, what became of it.
 type recordView struct {
-	Doc       *sohoa.Document
-	Type      *sohoa.DocType
-	Page      int
-	Words     *sohoa.PageText
-	Marks     []string // the words to mark on the image (a search's)
-	History   []sohoa.Change
-	Approvals []sohoa.Approval
-	Active    *sohoa.Approval
-	// Reads is who read the record and why, for those who may see it.
-	Reads      []*sohoa.AuditEntry
+	*records.RecordPage
+	Type       *sohoa.DocType
+	Marks      []string // the words to mark on the image (a search's)
+	Active     *sohoa.Approval
 	CanEdit    bool
 	CanApprove bool
 	// Form is what was sent when it was refused, to show it again.
@@ -396,42 +390,18 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, p *sohoa.Princip
 func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, p *sohoa.Principal, status int, problem string, fields map[string]string, sent map[string]string) {
 	ctx := r.Context()
 	id := mux.Vars(r)["id"]
-	d, err := s.Records.Get(ctx, p, id)
+	n, _ := strconv.Atoi(r.URL.Query().Get("trang"))
+	rp, err := s.Records.Record(ctx, p, id, n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := &recordView{Doc: d, Type: sohoa.DocTypes[d.Type], Page: 1, Form: sent, Q: r.URL.Query().Get("q"), Existing: sent["existing"]}
-	if n, err := strconv.Atoi(r.URL.Query().Get("trang")); err == nil && n >= 1 && n <= len(d.Pages) {
-		v.Page = n
-	}
-	if d.Status == sohoa.StatusReady && len(d.Pages) > 0 {
-		if v.Words, err = s.Records.PageWords(ctx, p, d.ID, strconv.Itoa(v.Page)); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
+	d := rp.Doc
+	v := &recordView{RecordPage: rp, Type: sohoa.DocTypes[d.Type], Form: sent, Q: r.URL.Query().Get("q"), Existing: sent["existing"]}
 	if v.Q != "" {
 		v.Marks = strings.Fields(v.Q)
 	}
-	if v.History, err = s.Records.History(ctx, p, d.ID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Approvals, err = s.Records.Approvals(ctx, p, d.ID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	v.Active = sohoa.ActiveApproval(v.Approvals)
-	if p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin {
-		if v.Reads, err = s.Records.AuditLog(ctx, p, sohoa.AuditFilter{Document: d.ID, Limit: 1000}); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if n := len(v.Reads); n > 20 {
-			v.Reads = v.Reads[n-20:]
-		}
-	}
 	v.CanEdit = p.CanEdit(d.UnitPath)
 	v.CanApprove = (p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin) && d.Status == sohoa.StatusReady && v.Active == nil
 	view := &view{Title: d.Title, Principal: p, Data: v, Problem: problem, Fields: fields, Nav: "list"}

@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"sohoa"
 )
 
 // browserTest drives Debian's Chromium, headless, against a running sohoa.
@@ -401,6 +403,19 @@ func TestWebPage(t *testing.T) {
 	}
 	official.do("see them on the image", chromedp.WaitReady(chromedp.CSS("#viewer .box.marked")))
 	official.look("record")
+
+	// One visit, one entry of what the page showed (and one of the image).
+	var logged struct{ Entries []sohoa.AuditEntry }
+	s.get("/api/v1/audit?limit=1000&document="+id).json(t, &logged)
+	var visits []string
+	for _, e := range logged.Entries {
+		if e.Username == "cb.pgd" && e.Action != sohoa.ActionPageImage {
+			visits = append(visits, e.Action+" "+e.Detail)
+		}
+	}
+	if want := sohoa.ActionRead + " nội dung trang 1, lịch sử, nhật ký truy cập"; len(visits) != 1 || visits[0] != want {
+		t.Errorf("the official's visit is audited as %q, want [%s]", visits, want)
+	}
 
 	if reads := official.eval(`document.getElementById("ai-xem") ? document.getElementById("ai-xem").parentElement.innerText : ""`); !strings.Contains(reads, "vt.tha") {
 		t.Errorf("the official does not see who read the record:\n%s", reads)
