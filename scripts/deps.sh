@@ -12,6 +12,7 @@ for lang in vie eng osd; do
   dpkg -s "tesseract-ocr-$lang" >/dev/null 2>&1 || missing+=("tesseract-ocr-$lang")
 done
 dpkg -s poppler-utils >/dev/null 2>&1 || missing+=(poppler-utils) # pdfsig, pdftotext: the tests check signed copies with them
+dpkg -s fonts-liberation2 >/dev/null 2>&1 || missing+=(fonts-liberation2) # the fonts the test pages are drawn in (internal/samples)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)

@@ -112,6 +112,25 @@ func TestScansInSearchOut(t *testing.T) {
 	if n.Title != "d1-thongbao" {
 		t.Fatalf("untitled upload got title %q, want its file name", n.Title)
 	}
+	// Its header and signature block read a column at a time, left before
+	// right, in its text and in the signed copy's text layer (copied out
+	// in the order it was written, pdftotext -raw).
+	inOrder := []string{"UBND TỈNH HẢI DƯƠNG SỞ GIÁO DỤC VÀ ĐÀO TẠO Số: 87/TB-SGDĐT CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+		"Nơi nhận: - Các đơn vị trực thuộc;", "GIÁM ĐỐC Vũ Đình Khang"}
+	if r := s.do("POST", "/api/v1/documents/"+notice.ID+"/approve", adminToken, nil, ""); r.Status != 201 {
+		t.Fatalf("approve the notice: %d %s", r.Status, r.Body)
+	}
+	pdfPath := filepath.Join(t.TempDir(), "notice.pdf")
+	os.WriteFile(pdfPath, s.get("/api/v1/documents/"+notice.ID+"/signed.pdf").Body, 0o644)
+	layer, err := exec.Command("pdftotext", "-raw", pdfPath, "-").Output()
+	for name, text := range map[string]string{"text": string(s.get("/api/v1/documents/" + notice.ID + "/pages/1/text").Body), "PDF text layer": string(layer)} {
+		flat := strings.Join(strings.Fields(text), " ")
+		for _, want := range inOrder {
+			if !strings.Contains(flat, want) {
+				t.Errorf("the notice's %s (%v) lacks %q in reading order:\n%s", name, err, want, text)
+			}
+		}
+	}
 
 	// Search, as an official types it.
 	tests := []struct{ q, want string }{

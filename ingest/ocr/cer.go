@@ -42,6 +42,38 @@ func CER(got, want string) float64 {
 	return float64(errs) / float64(total)
 }
 
+// StrictCER is the character error rate of got against want in reading
+// order: the edit distance between the two texts, every run of white space
+// (line breaks included) made one space, over the characters of want. A
+// page whose columns are read interleaved scores as badly as a reader
+// would judge it; CER forgives that.
+func StrictCER(got, want string) float64 {
+	g, w := []rune(oneSpace(vntext.Normalize(got))), []rune(oneSpace(vntext.Normalize(want)))
+	if len(w) == 0 {
+		return float64(len(g))
+	}
+	return float64(editDistance(g, w)) / float64(len(w))
+}
+
+func editDistance(a, b []rune) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j-1]+cost, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 func oneSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // substringDistance returns the edit distance between p and the substring

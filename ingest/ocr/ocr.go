@@ -165,16 +165,20 @@ func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 		if w == "" || speck(w, b.Confidence) {
 			continue
 		}
-		word := sohoa.Word{
+		pt.Words = append(pt.Words, sohoa.Word{
 			Text: vntext.Normalize(w), Confidence: b.Confidence,
 			X0: b.Box.Min.X, Y0: b.Box.Min.Y, X1: b.Box.Max.X, Y1: b.Box.Max.Y,
 			Block: b.BlockNum, Par: b.ParNum, Line: b.LineNum,
-		}
-		if tr != nil {
-			tr.Unmap(&word)
-		}
-		pt.Words = append(pt.Words, word)
+		})
 		sum += b.Confidence
+	}
+	// Columns are found upright, on the page as cleaned; the boxes kept
+	// are on the image as uploaded.
+	pt.Words = readingOrder(pt.Words)
+	for i := range pt.Words {
+		if tr != nil {
+			tr.Unmap(&pt.Words[i])
+		}
 	}
 	if len(pt.Words) > 0 {
 		pt.Confidence = sum / float64(len(pt.Words))

@@ -8,6 +8,12 @@ import (
 )
 
 func TestCER(t *testing.T) {
+	if c := StrictCER("UBND TỈNH CỘNG HÒA\nSỞ GD Độc lập", "UBND TỈNH\nSỞ GD\nCỘNG HÒA\nĐộc lập"); c < 0.3 {
+		t.Errorf("interleaved columns: strict CER %v", c)
+	}
+	if c := StrictCER("Lê  Quang\nTuấn", "Lê Quang Tuấn"); c != 0 {
+		t.Errorf("white space: strict CER %v", c)
+	}
 	tests := []struct {
 		got, want string
 		cer       float64
@@ -63,11 +69,14 @@ func TestRecognizeSamples(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		cer := CER(pt.Text, string(gt))
+		cer, strict := CER(pt.Text, string(gt)), StrictCER(pt.Text, string(gt))
 		total += cer
-		t.Logf("%s: CER %.2f%%, confidence %.1f, %d words, %.2f s", name, 100*cer, pt.Confidence, len(pt.Words), pt.Seconds)
+		t.Logf("%s: CER %.2f%% (in reading order %.2f%%), confidence %.1f, %d words, %.2f s", name, 100*cer, 100*strict, pt.Confidence, len(pt.Words), pt.Seconds)
 		if cer > 0.02 {
 			t.Errorf("%s: CER %.2f%% above 2%%:\n%s", name, 100*cer, pt.Text)
+		}
+		if strict > cer+0.01 {
+			t.Errorf("%s: CER in reading order %.2f%%, more than a point above %.2f%%: columns interleaved?\n%s", name, 100*strict, 100*cer, pt.Text)
 		}
 		if pt.Confidence < 50 || len(pt.Words) < 20 {
 			t.Errorf("%s: confidence %.1f over %d words", name, pt.Confidence, len(pt.Words))
