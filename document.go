@@ -28,18 +28,21 @@ func (s Status) Valid() bool {
 
 // Document is what the catalog and the API show of one uploaded record.
 type Document struct {
-	ID        string    `json:"id"`
-	Title     string    `json:"title"`
-	Type      string    `json:"type,omitempty"`
-	UnitID    string    `json:"unit_id"`
-	UnitPath  string    `json:"-"`
-	Metadata  Metadata  `json:"metadata"`
-	Subject   *Subject  `json:"subject,omitempty"`
-	Status    Status    `json:"status"`
-	Error     string    `json:"error,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	CreatedBy string    `json:"created_by,omitempty"`
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Type     string   `json:"type,omitempty"`
+	UnitID   string   `json:"unit_id"`
+	UnitPath string   `json:"-"`
+	Metadata Metadata `json:"metadata"`
+	// Proposed and ProposedType are the manifest's: read, not confirmed.
+	Proposed     map[string]Proposal `json:"proposed,omitempty"`
+	ProposedType *Proposal           `json:"proposed_type,omitempty"`
+	Subject      *Subject            `json:"subject,omitempty"`
+	Status       Status              `json:"status"`
+	Error        string              `json:"error,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	UpdatedAt    time.Time           `json:"updated_at"`
+	CreatedBy    string              `json:"created_by,omitempty"`
 	// DuplicateOf names the record this one was knowingly stored beside.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	Pages       []Page `json:"pages"`
@@ -54,6 +57,22 @@ type Document struct {
 func (d *Document) Masked() *Document {
 	c := *d
 	c.Metadata = d.Metadata.Masked(d.Type)
+	if len(d.Proposed) > 0 {
+		typ := d.Type
+		if typ == "" && d.ProposedType != nil {
+			typ, _ = d.ProposedType.Value.(string)
+		}
+		c.Proposed = map[string]Proposal{}
+		for k, p := range d.Proposed {
+			if t := DocTypes[typ]; t != nil {
+				if f, ok := t.Field(k); ok && f.Personal {
+					s, _ := p.Value.(string)
+					p.Value = MaskPersonal(f.Kind, s)
+				}
+			}
+			c.Proposed[k] = p
+		}
+	}
 	if d.Subject != nil {
 		s := *d.Subject
 		if s.ID != "" {
@@ -110,23 +129,27 @@ type Manifest struct {
 	Version int `json:"version"`
 	// Revision counts the manifest's writes; every revision is also kept
 	// in the store under its number.
-	Revision    int           `json:"revision"`
-	ID          string        `json:"id"`
-	Title       string        `json:"title"`
-	Type        string        `json:"type,omitempty"`
-	UnitID      string        `json:"unit_id"`
-	UnitPath    string        `json:"unit_path"`
-	Metadata    Metadata      `json:"metadata,omitempty"`
-	CreatedBy   string        `json:"created_by,omitempty"`
-	DuplicateOf string        `json:"duplicate_of,omitempty"`
-	Changes     []Change      `json:"changes,omitempty"`
-	Approvals   []Approval    `json:"approvals,omitempty"`
-	CreatedAt   time.Time     `json:"created_at"`
-	Status      Status        `json:"status"`
-	Error       string        `json:"error,omitempty"`
-	Originals   []Original    `json:"originals"`
-	Pages       []Page        `json:"pages"`
-	History     []StatusEvent `json:"history"`
+	Revision int      `json:"revision"`
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Type     string   `json:"type,omitempty"`
+	UnitID   string   `json:"unit_id"`
+	UnitPath string   `json:"unit_path"`
+	Metadata Metadata `json:"metadata,omitempty"`
+	// Proposed is what was read off the pages for the clerk to confirm,
+	// by field; ProposedType the type, for a document uploaded without.
+	Proposed     map[string]Proposal `json:"proposed,omitempty"`
+	ProposedType *Proposal           `json:"proposed_type,omitempty"`
+	CreatedBy    string              `json:"created_by,omitempty"`
+	DuplicateOf  string              `json:"duplicate_of,omitempty"`
+	Changes      []Change            `json:"changes,omitempty"`
+	Approvals    []Approval          `json:"approvals,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	Status       Status              `json:"status"`
+	Error        string              `json:"error,omitempty"`
+	Originals    []Original          `json:"originals"`
+	Pages        []Page              `json:"pages"`
+	History      []StatusEvent       `json:"history"`
 	// Deleted is set when the document was deleted: the manifest stays as a
 	// tombstone so that a rebuild does not bring the document back.
 	Deleted *Deletion `json:"deleted,omitempty"`
@@ -157,7 +180,7 @@ func (m *Manifest) SetStatus(s Status, at time.Time, reason string) {
 // Document returns what the catalog shows of the manifest.
 func (m *Manifest) Document() *Document {
 	d := &Document{ID: m.ID, Title: m.Title, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath,
-		Metadata: m.Metadata, Subject: SubjectOf(m.Type, m.Metadata), Status: m.Status, Error: m.Error,
+		Metadata: m.Metadata, Proposed: m.Proposed, ProposedType: m.ProposedType, Subject: SubjectOf(m.Type, m.Metadata), Status: m.Status, Error: m.Error,
 		CreatedAt: m.CreatedAt, CreatedBy: m.CreatedBy, DuplicateOf: m.DuplicateOf, Pages: m.Pages, Revision: m.Revision}
 	if d.Metadata == nil {
 		d.Metadata = Metadata{}
@@ -259,6 +282,35 @@ func ValidID(id string) bool {
 		}
 	}
 	return true
+}
+
+// Box is a rectangle in pixels of a page image: X0,Y0 top left, X1,Y1
+// bottom right.
+type Box struct {
+	X0 int `json:"x0"`
+	Y0 int `json:"y0"`
+	X1 int `json:"x1"`
+	Y1 int `json:"y1"`
+}
+
+// Union is the smallest box holding b and c.
+func (b Box) Union(c Box) Box {
+	return Box{X0: min(b.X0, c.X0), Y0: min(b.Y0, c.Y0), X1: max(b.X1, c.X1), Y1: max(b.Y1, c.Y1)}
+}
+
+// Height is the box's height.
+func (b Box) Height() int { return b.Y1 - b.Y0 }
+
+// Proposal is a value read off a document's pages for a person to
+// confirm: where it was read (page, box), how surely (the lowest
+// confidence of its words, 0–100), and whether a person must look at it
+// (read unsurely, or mended from a look-alike).
+type Proposal struct {
+	Value      any     `json:"value"`
+	Confidence float64 `json:"confidence"`
+	Page       int     `json:"page"`
+	Box        Box     `json:"box"`
+	Doubtful   bool    `json:"doubtful,omitempty"`
 }
 
 // IndexDocument is what the search index holds of a ready document: its

@@ -32,6 +32,7 @@ type Records interface {
 	Person(ctx context.Context, p *sohoa.Principal, cccd string, q records.ListQuery) (*sohoa.DocumentList, error)
 	Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error)
 	Update(ctx context.Context, p *sohoa.Principal, id string, patch *sohoa.RecordPatch) (*sohoa.Document, error)
+	Accept(ctx context.Context, p *sohoa.Principal, id string, fields []string) (*sohoa.Document, error)
 	Delete(ctx context.Context, p *sohoa.Principal, id string) error
 	History(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Change, error)
 	Text(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)

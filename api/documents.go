@@ -85,6 +85,23 @@ func (s *Server) patchDocument(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, d, err)
 }
 
+// acceptProposed takes the values read off the pages into the record:
+// {"fields": [...]} names them; with none named, every sure one.
+func (s *Server) acceptProposed(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Fields []string `json:"fields"`
+	}
+	var err error
+	if r.ContentLength != 0 {
+		err = decodeJSON(r, &body)
+	}
+	var d *sohoa.Document
+	if err == nil {
+		d, err = s.Records.Accept(r.Context(), principal(r), mux.Vars(r)["id"], body.Fields)
+	}
+	s.reply(w, r, d, err)
+}
+
 func (s *Server) deleteDocument(w http.ResponseWriter, r *http.Request) {
 	if err := s.Records.Delete(r.Context(), principal(r), mux.Vars(r)["id"]); err != nil {
 		s.error(w, r, err)

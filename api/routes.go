@@ -30,6 +30,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents", readers, s.listDocuments},
 		{"GET", "/api/v1/documents/{id}", readers, s.getDocument},
 		{"PATCH", "/api/v1/documents/{id}", "clerk", s.patchDocument},
+		{"POST", "/api/v1/documents/{id}/accept", "clerk", s.acceptProposed},
 		{"DELETE", "/api/v1/documents/{id}", "admin", s.deleteDocument},
 		{"GET", "/api/v1/documents/{id}/history", readers, s.documentHistory},
 		{"GET", "/api/v1/documents/{id}/text", readers, s.documentText},

@@ -24,21 +24,26 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 	if err != nil {
 		return err
 	}
+	proposed, err := json.Marshal(proposals{Type: d.ProposedType, Fields: d.Proposed})
+	if err != nil {
+		return err
+	}
 	subject := ""
 	if d.Subject != nil {
 		subject = d.Subject.ID
 	}
 	return c.inTx(ctx, func(tx *sql.Tx) error {
 		_, err = tx.ExecContext(ctx, `INSERT INTO documents (id, title, type, unit_id, unit_path, metadata, subject_id, dup_key,
-				duplicate_of, created_by, status, error, created_at, updated_at, pages, revision)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET title=excluded.title, type=excluded.type, unit_id=excluded.unit_id,
 				unit_path=excluded.unit_path, metadata=excluded.metadata, subject_id=excluded.subject_id,
 				dup_key=excluded.dup_key, duplicate_of=excluded.duplicate_of, status=excluded.status,
-				error=excluded.error, updated_at=excluded.updated_at, pages=excluded.pages, revision=excluded.revision
+				error=excluded.error, updated_at=excluded.updated_at, pages=excluded.pages, revision=excluded.revision,
+				proposed=excluded.proposed
 			WHERE excluded.revision >= documents.revision`,
 			d.ID, d.Title, d.Type, d.UnitID, d.UnitPath, string(meta), subject, sohoa.DuplicateKey(d.Type, d.Metadata),
-			d.DuplicateOf, d.CreatedBy, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages), d.Revision)
+			d.DuplicateOf, d.CreatedBy, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages), d.Revision, string(proposed))
 		if err != nil {
 			return fmt.Errorf("put document %s: %w", d.ID, err)
 		}
@@ -53,15 +58,21 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 	})
 }
 
-const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages, revision"
+const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed"
+
+// proposals is how the proposed column keeps a document's proposals.
+type proposals struct {
+	Type   *sohoa.Proposal           `json:"type,omitempty"`
+	Fields map[string]sohoa.Proposal `json:"fields,omitempty"`
+}
 
 // scanDocument reads the documentColumns of a row, after the extra
 // columns it may start with.
 func scanDocument(row scanner, extra ...any) (*sohoa.Document, error) {
 	var d sohoa.Document
-	var status, created, updated, pages, meta string
+	var status, created, updated, pages, meta, proposed string
 	dest := append(extra, &d.ID, &d.Title, &d.Type, &d.UnitID, &d.UnitPath, &meta, &d.DuplicateOf, &d.CreatedBy,
-		&status, &d.Error, &created, &updated, &pages, &d.Revision)
+		&status, &d.Error, &created, &updated, &pages, &d.Revision, &proposed)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -76,6 +87,11 @@ func scanDocument(row scanner, extra ...any) (*sohoa.Document, error) {
 	if d.Metadata == nil {
 		d.Metadata = sohoa.Metadata{}
 	}
+	var ps proposals
+	if err := json.Unmarshal([]byte(proposed), &ps); err != nil {
+		return nil, fmt.Errorf("document %s proposed: %w", d.ID, err)
+	}
+	d.Proposed, d.ProposedType = ps.Fields, ps.Type
 	// JSON numbers come back as float64: so_trang is an int.
 	for k, v := range d.Metadata {
 		switch v := v.(type) {

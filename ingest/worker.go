@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sohoa"
+	"sohoa/ingest/propose"
 	"sohoa/ingest/scan"
 	"sohoa/store"
 )
@@ -316,7 +317,16 @@ func (s *Service) finish(ctx context.Context, read *sohoa.Manifest, pages []stri
 	if err := s.idx.Put(ctx, read.IndexDocument(pages)); err != nil {
 		return err
 	}
+	proposed := propose.Propose(read.Type, texts)
 	m, err := s.updateManifest(ctx, read.ID, func(m *sohoa.Manifest) error {
+		// What was read for the type the document had when read; the
+		// clerk confirms it (Accept).
+		if m.Type == read.Type {
+			m.Proposed = proposed.Fields
+			if m.Type == "" {
+				m.ProposedType = proposed.Type
+			}
+		}
 		for i, t := range texts {
 			c := round(t.Confidence)
 			m.Pages[i].OCRConfidence = &c

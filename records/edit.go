@@ -94,3 +94,41 @@ func (s *Service) Delete(ctx context.Context, p *sohoa.Principal, id string) err
 	}
 	return err
 }
+
+// Accept takes into the record the values read off its pages (Proposed):
+// those of fields, or with none named every one not doubtful, and the
+// proposed type of a record that has none. It is an Update: validated,
+// kept in the history, refused whole on any fault.
+func (s *Service) Accept(ctx context.Context, p *sohoa.Principal, id string, fields []string) (*sohoa.Document, error) {
+	d, err := s.document(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	patch := &sohoa.RecordPatch{Metadata: map[string]any{}, Reason: "Nhận giá trị đọc từ trang"}
+	if d.Type == "" && d.ProposedType != nil {
+		typ, _ := d.ProposedType.Value.(string)
+		patch.Type = &typ
+	}
+	var errs sohoa.Problems
+	for _, name := range fields {
+		if pr, ok := d.Proposed[name]; ok {
+			patch.Metadata[name] = pr.Value
+		} else {
+			errs.Add(name, "Không có giá trị đề xuất cho trường %q.", name)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		for name, pr := range d.Proposed {
+			if !pr.Doubtful {
+				patch.Metadata[name] = pr.Value
+			}
+		}
+	}
+	if len(patch.Metadata) == 0 && patch.Type == nil {
+		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Không có giá trị đề xuất chắc chắn nào để nhận; hãy chọn từng trường cần nhận.")
+	}
+	return s.Update(ctx, p, id, patch)
+}

@@ -363,11 +363,18 @@ func (s *Server) updateMany(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 // words, the form of its type, what became of it.
 type recordView struct {
 	*records.RecordPage
-	Type       *sohoa.DocType
-	Marks      []string // the words to mark on the image (a search's)
-	Active     *sohoa.Approval
-	CanEdit    bool
-	CanApprove bool
+	Type     *sohoa.DocType
+	TypeName string
+	// Prefill is the record's fields and, where it has none, what was read
+	// off the pages (Proposed, by field; TypeProposed when the type is).
+	Prefill      sohoa.Metadata
+	Proposed     map[string]sohoa.Proposal
+	Proposals    bool
+	TypeProposed bool
+	Marks        []string // the words to mark on the image (a search's)
+	Active       *sohoa.Approval
+	CanEdit      bool
+	CanApprove   bool
 	// Form is what was sent when it was refused, to show it again.
 	Form map[string]string
 	Q    string
@@ -397,7 +404,31 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 		return
 	}
 	d := rp.Doc
-	v := &recordView{RecordPage: rp, Type: sohoa.DocTypes[d.Type], Form: sent, Q: r.URL.Query().Get("q"), Existing: sent["existing"]}
+	v := &recordView{RecordPage: rp, Type: sohoa.DocTypes[d.Type], TypeName: d.Type, Form: sent, Q: r.URL.Query().Get("q"), Existing: sent["existing"],
+		Prefill: sohoa.Metadata{}, Proposed: map[string]sohoa.Proposal{}}
+	// What was read off the pages fills what the record lacks, for the
+	// clerk to confirm by saving; a proposed type brings its fields.
+	if d.Type == "" && d.ProposedType != nil {
+		v.TypeName, _ = d.ProposedType.Value.(string)
+		v.Type = sohoa.DocTypes[v.TypeName]
+		v.TypeProposed = v.Type != nil
+	}
+	for k, val := range d.Metadata {
+		v.Prefill[k] = val
+	}
+	for k, pr := range d.Proposed {
+		if _, ok := d.Metadata[k]; !ok {
+			if list, ok := pr.Value.([]any); ok {
+				items := make([]string, len(list))
+				for i, it := range list {
+					items[i], _ = it.(string)
+				}
+				pr.Value = items
+			}
+			v.Prefill[k], v.Proposed[k] = pr.Value, pr
+			v.Proposals = true
+		}
+	}
 	if v.Q != "" {
 		v.Marks = strings.Fields(v.Q)
 	}

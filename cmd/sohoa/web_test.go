@@ -284,9 +284,16 @@ func TestWebPage(t *testing.T) {
 	if v := clerk.eval(`document.getElementById("f-truong").value`); v != "Trường THPT Hòa An" {
 		t.Errorf("the school typed on the upload page shows as %q", v)
 	}
-	clerk.do("keep it a diploma", chromedp.SetValue(chromedp.CSS("#f-type"), "van_bang"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+	// What is printed is read off the page and fills the form, marked.
+	for field, want := range map[string]string{"ho_ten": "Lê Quang Tuấn", "so_hieu": "B 0174420", "so_vao_so": "0415/THPT/2022", "ngay_sinh": "12/04/2004"} {
+		if v := clerk.eval(`document.getElementById("f-` + field + `").value + " " + document.getElementById("f-` + field + `").parentElement.className`); v != want+" proposed" {
+			t.Errorf("%s read off the page shows as %q, want %q, marked proposed", field, v, want)
+		}
+	}
+	clerk.look("record-proposed")
+	clerk.do("keep it a diploma, with what was read", chromedp.SetValue(chromedp.CSS("#f-type"), "van_bang"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")), chromedp.WaitVisible(chromedp.CSS("#f-ngay_sinh")))
-	clerk.do("type a wrong date", chromedp.SendKeys(chromedp.CSS("#f-ho_ten"), "Lê Quang Tuấn"), chromedp.SendKeys(chromedp.CSS("#f-ngay_sinh"), "30/02/2004"),
+	clerk.do("type a wrong date", chromedp.Clear(chromedp.CSS("#f-ngay_sinh")), chromedp.SendKeys(chromedp.CSS("#f-ngay_sinh"), "30/02/2004"),
 		chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#e-ngay_sinh")))
 	if msg := clerk.text("#e-ngay_sinh"); !strings.Contains(msg, "30/02/2004 không tồn tại") {
 		t.Errorf("the message next to the date: %q", msg)
@@ -326,10 +333,10 @@ func TestWebPage(t *testing.T) {
 	// The same register number and year as another diploma: the warning
 	// links to it.
 	clerk.do("number the first diploma", chromedp.Navigate(s.base+tuan), chromedp.WaitVisible(chromedp.CSS("#f-so_vao_so")),
-		chromedp.SendKeys(chromedp.CSS("#f-so_vao_so"), "SV-0415"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+		chromedp.Clear(chromedp.CSS("#f-so_vao_so")), chromedp.SendKeys(chromedp.CSS("#f-so_vao_so"), "SV-0415"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	clerk.do("give the second the same number", chromedp.Navigate(s.base+dung), chromedp.WaitVisible(chromedp.CSS("#f-so_vao_so")),
-		chromedp.SendKeys(chromedp.CSS("#f-so_vao_so"), "SV-0415"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
+		chromedp.Clear(chromedp.CSS("#f-so_vao_so")), chromedp.SendKeys(chromedp.CSS("#f-so_vao_so"), "SV-0415"), chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#trung")))
 	if href := clerk.eval(`document.querySelector("#trung a").getAttribute("href")`); href != tuan {
 		t.Errorf("the duplicate warning links to %q, want %q", href, tuan)
