@@ -37,6 +37,7 @@ type Document struct {
 	// Proposed and ProposedType are the manifest's: read, not confirmed.
 	Proposed     map[string]Proposal `json:"proposed,omitempty"`
 	ProposedType *Proposal           `json:"proposed_type,omitempty"`
+	Entries      []Entry             `json:"entries,omitempty"`
 	Subject      *Subject            `json:"subject,omitempty"`
 	Status       Status              `json:"status"`
 	Error        string              `json:"error,omitempty"`
@@ -71,6 +72,25 @@ func (d *Document) Masked() *Document {
 				}
 			}
 			c.Proposed[k] = p
+		}
+	}
+	if len(d.Entries) > 0 {
+		c.Entries = make([]Entry, len(d.Entries))
+		for i, e := range d.Entries {
+			fields := map[string]Proposal{}
+			for k, p := range e.Fields {
+				if k == "ngay_sinh" || k == "so_dinh_danh" {
+					s, _ := p.Value.(string)
+					kind := KindDate
+					if k == "so_dinh_danh" {
+						kind = KindCCCD
+					}
+					p.Value = MaskPersonal(kind, s)
+				}
+				fields[k] = p
+			}
+			e.Fields = fields
+			c.Entries[i] = e
 		}
 	}
 	if d.Subject != nil {
@@ -140,16 +160,18 @@ type Manifest struct {
 	// by field; ProposedType the type, for a document uploaded without.
 	Proposed     map[string]Proposal `json:"proposed,omitempty"`
 	ProposedType *Proposal           `json:"proposed_type,omitempty"`
-	CreatedBy    string              `json:"created_by,omitempty"`
-	DuplicateOf  string              `json:"duplicate_of,omitempty"`
-	Changes      []Change            `json:"changes,omitempty"`
-	Approvals    []Approval          `json:"approvals,omitempty"`
-	CreatedAt    time.Time           `json:"created_at"`
-	Status       Status              `json:"status"`
-	Error        string              `json:"error,omitempty"`
-	Originals    []Original          `json:"originals"`
-	Pages        []Page              `json:"pages"`
-	History      []StatusEvent       `json:"history"`
+	// Entries are the rows of a register page, read off it.
+	Entries     []Entry       `json:"entries,omitempty"`
+	CreatedBy   string        `json:"created_by,omitempty"`
+	DuplicateOf string        `json:"duplicate_of,omitempty"`
+	Changes     []Change      `json:"changes,omitempty"`
+	Approvals   []Approval    `json:"approvals,omitempty"`
+	CreatedAt   time.Time     `json:"created_at"`
+	Status      Status        `json:"status"`
+	Error       string        `json:"error,omitempty"`
+	Originals   []Original    `json:"originals"`
+	Pages       []Page        `json:"pages"`
+	History     []StatusEvent `json:"history"`
 	// Deleted is set when the document was deleted: the manifest stays as a
 	// tombstone so that a rebuild does not bring the document back.
 	Deleted *Deletion `json:"deleted,omitempty"`
@@ -180,7 +202,7 @@ func (m *Manifest) SetStatus(s Status, at time.Time, reason string) {
 // Document returns what the catalog shows of the manifest.
 func (m *Manifest) Document() *Document {
 	d := &Document{ID: m.ID, Title: m.Title, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath,
-		Metadata: m.Metadata, Proposed: m.Proposed, ProposedType: m.ProposedType, Subject: SubjectOf(m.Type, m.Metadata), Status: m.Status, Error: m.Error,
+		Metadata: m.Metadata, Proposed: m.Proposed, ProposedType: m.ProposedType, Entries: m.Entries, Subject: SubjectOf(m.Type, m.Metadata), Status: m.Status, Error: m.Error,
 		CreatedAt: m.CreatedAt, CreatedBy: m.CreatedBy, DuplicateOf: m.DuplicateOf, Pages: m.Pages, Revision: m.Revision}
 	if d.Metadata == nil {
 		d.Metadata = Metadata{}
@@ -220,6 +242,9 @@ type PageText struct {
 	Denoised bool    `json:"denoised,omitempty"`
 	Unsealed bool    `json:"unsealed,omitempty"`
 	Evened   bool    `json:"evened,omitempty"`
+	// Entries are the rows read off a register page, with its image at
+	// hand (numbers in doubt read again from their cells).
+	Entries []Entry `json:"entries,omitempty"`
 	// Blank: the page holds nothing to read (the empty back of a sheet
 	// scanned on both sides) and was not read.
 	Blank bool `json:"blank,omitempty"`
@@ -311,6 +336,33 @@ type Proposal struct {
 	Page       int     `json:"page"`
 	Box        Box     `json:"box"`
 	Doubtful   bool    `json:"doubtful,omitempty"`
+}
+
+// Entry is a row of a register page: a person, read off the page, with
+// where the row is and each of its cells (stt, ho_ten, ngay_sinh,
+// noi_sinh, gioi_tinh, dan_toc, so_hieu, so_vao_so) as read.
+type Entry struct {
+	Row    int                 `json:"row"`
+	Page   int                 `json:"page"`
+	Box    Box                 `json:"box"`
+	Fields map[string]Proposal `json:"fields"`
+}
+
+// Value is the entry's field name as a string ("" when not read).
+func (e *Entry) Value(name string) string {
+	s, _ := e.Fields[name].Value.(string)
+	return s
+}
+
+// Doubtful reports whether any of the entry's cells is for a person to
+// check.
+func (e *Entry) Doubtful() bool {
+	for _, f := range e.Fields {
+		if f.Doubtful {
+			return true
+		}
+	}
+	return false
 }
 
 // IndexDocument is what the search index holds of a ready document: its

@@ -64,6 +64,7 @@ const (
 	TypeVanBan    = "van_ban"      // administrative document (Decree 30/2020)
 	TypeVanBang   = "van_bang"     // diploma or certificate (Circular 21/2019)
 	TypeHoSoCanBo = "ho_so_can_bo" // a paper of a staff member's file
+	TypeSoGoc     = "so_goc"       // a page of a register of diplomas (sổ gốc): a row a person
 )
 
 var subjectFields = []Field{
@@ -116,6 +117,15 @@ var DocTypes = map[string]*DocType{
 			{Name: "hoi_dong_thi", Label: "Hội đồng thi", Kind: KindText},
 			{Name: "quyet_dinh_cong_nhan", Label: "Quyết định công nhận", Kind: KindText},
 			{Name: "so_dinh_danh", Label: "Số định danh cá nhân (CCCD)", Kind: KindCCCD, Personal: true},
+		},
+	},
+	TypeSoGoc: {
+		Name: TypeSoGoc, Label: "Trang sổ gốc cấp văn bằng", DateField: "nam_tot_nghiep",
+		Fields: []Field{
+			{Name: "loai_van_bang", Label: "Loại văn bằng", Kind: KindText},
+			{Name: "nam_tot_nghiep", Label: "Năm tốt nghiệp", Kind: KindYear},
+			{Name: "hoi_dong_thi", Label: "Hội đồng thi", Kind: KindText},
+			{Name: "truong", Label: "Trường", Kind: KindText},
 		},
 	},
 	TypeHoSoCanBo: {

@@ -24,7 +24,7 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 	if err != nil {
 		return err
 	}
-	proposed, err := json.Marshal(proposals{Type: d.ProposedType, Fields: d.Proposed})
+	proposed, err := json.Marshal(proposals{Type: d.ProposedType, Fields: d.Proposed, Entries: d.Entries})
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,9 @@ const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicat
 
 // proposals is how the proposed column keeps a document's proposals.
 type proposals struct {
-	Type   *sohoa.Proposal           `json:"type,omitempty"`
-	Fields map[string]sohoa.Proposal `json:"fields,omitempty"`
+	Type    *sohoa.Proposal           `json:"type,omitempty"`
+	Fields  map[string]sohoa.Proposal `json:"fields,omitempty"`
+	Entries []sohoa.Entry             `json:"entries,omitempty"`
 }
 
 // scanDocument reads the documentColumns of a row, after the extra
@@ -91,7 +92,7 @@ func scanDocument(row scanner, extra ...any) (*sohoa.Document, error) {
 	if err := json.Unmarshal([]byte(proposed), &ps); err != nil {
 		return nil, fmt.Errorf("document %s proposed: %w", d.ID, err)
 	}
-	d.Proposed, d.ProposedType = ps.Fields, ps.Type
+	d.Proposed, d.ProposedType, d.Entries = ps.Fields, ps.Type, ps.Entries
 	// JSON numbers come back as float64: so_trang is an int.
 	for k, v := range d.Metadata {
 		switch v := v.(type) {

@@ -16,6 +16,12 @@ import (
 	"sohoa/store"
 )
 
+// cellReading is a Recognizer that reads a page's cells again, alone
+// (ocr.Engine).
+type cellReading interface {
+	CellReader(img []byte) (func(sohoa.Box, string) (string, float64, bool), error)
+}
+
 // pageTask asks an OCR worker to read one page.
 type pageTask struct {
 	ctx  context.Context
@@ -317,12 +323,12 @@ func (s *Service) finish(ctx context.Context, read *sohoa.Manifest, pages []stri
 	if err := s.idx.Put(ctx, read.IndexDocument(pages)); err != nil {
 		return err
 	}
-	proposed := propose.Propose(read.Type, texts)
+	proposed := propose.Propose(read.Type, texts, nil)
 	m, err := s.updateManifest(ctx, read.ID, func(m *sohoa.Manifest) error {
 		// What was read for the type the document had when read; the
 		// clerk confirms it (Accept).
 		if m.Type == read.Type {
-			m.Proposed = proposed.Fields
+			m.Proposed, m.Entries = proposed.Fields, proposed.Entries
 			if m.Type == "" {
 				m.ProposedType = proposed.Type
 			}
@@ -393,6 +399,13 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 		return nil, &permanentError{fmt.Sprintf("Trang %d: không giải mã được ảnh để nhận dạng, vui lòng quét lại (%v).", p.Number, err)}
 	}
 	pt.Document, pt.Page = m.ID, p.Number
+	// A register's rows are read while the page's image is at hand: its
+	// numbers in doubt are read again from their cells.
+	var reread func(sohoa.Box, string) (string, float64, bool)
+	if c, ok := r.(cellReading); ok {
+		reread, _ = c.CellReader(img)
+	}
+	pt.Entries = propose.PageEntries(m.Type, p.Number, pt, reread)
 	// A page read is kept even if a stop began meanwhile: it is never read twice.
 	if err := store.PutJSON(context.WithoutCancel(ctx), s.store, store.PageOCRKey(m.ID, p.Number), pt); err != nil {
 		return nil, fmt.Errorf("page %d: %w", p.Number, err)

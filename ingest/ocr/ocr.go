@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
+	_ "image/jpeg" // pages as scanners send them, for CellReader
 	"image/png"
 	"math"
 	"os"
@@ -24,6 +26,7 @@ import (
 	"unicode"
 
 	"github.com/otiai10/gosseract/v2"
+	_ "golang.org/x/image/tiff" // and TIFF, for CellReader
 
 	"sohoa"
 	"sohoa/ingest/scan"
@@ -249,4 +252,50 @@ func header(img []byte) scan.Frame {
 		return scan.Frame{}
 	}
 	return frames[0]
+}
+
+// CellReader returns a reader of cells of img, a page Recognize read: the
+// text in a box of the page as uploaded, read alone as one line with only
+// the characters chars, and its lowest word confidence. The page is
+// decoded once for all its cells.
+func (e *Engine) CellReader(img []byte) (func(box sohoa.Box, chars string) (string, float64, bool), error) {
+	page, _, err := image.Decode(bytes.NewReader(img))
+	if err != nil {
+		return nil, err
+	}
+	return func(box sohoa.Box, chars string) (string, float64, bool) {
+		pad := box.Height() / 2
+		r := image.Rect(box.X0-pad, box.Y0-pad, box.X1+pad, box.Y1+pad).Intersect(page.Bounds())
+		if r.Empty() {
+			return "", 0, false
+		}
+		cell := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+		draw.Draw(cell, cell.Bounds(), page, r.Min, draw.Src)
+		var b bytes.Buffer
+		if png.Encode(&b, cell) != nil {
+			return "", 0, false
+		}
+		defer func() {
+			e.client.SetVariable("tessedit_char_whitelist", "")
+			e.client.SetVariable("tessedit_pageseg_mode", "4")
+		}()
+		e.client.SetVariable("tessedit_char_whitelist", chars)
+		e.client.SetVariable("tessedit_pageseg_mode", "7") // one line
+		if e.client.SetImageFromBytes(b.Bytes()) != nil || reflect.ValueOf(e.client).Elem().FieldByName("pixImage").IsNil() {
+			return "", 0, false
+		}
+		boxes, err := e.client.GetBoundingBoxesVerbose()
+		if err != nil || len(boxes) == 0 {
+			return "", 0, false
+		}
+		var words []string
+		conf := 100.0
+		for _, w := range boxes {
+			if t := strings.TrimSpace(w.Word); t != "" {
+				words = append(words, t)
+				conf = min(conf, w.Confidence)
+			}
+		}
+		return strings.Join(words, " "), conf, len(words) > 0
+	}, nil
 }

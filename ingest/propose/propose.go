@@ -17,8 +17,12 @@ import (
 	"sohoa/vntext"
 )
 
-// Sure is the lowest word confidence (0–100) of a value proposed as sure.
-const Sure = 85
+// Sure is the lowest word confidence (0–100) of a value proposed as sure;
+// SureName that of a name in a register's small type.
+const (
+	Sure     = 85
+	SureName = 93
+)
 
 // line is a line of a page in reading order, with its words.
 type line struct {
@@ -90,13 +94,15 @@ func (l line) span(from, to int) (sohoa.Box, float64) {
 // Result is what was read: the type (when the document had none) and the
 // fields of the type.
 type Result struct {
-	Type   *sohoa.Proposal
-	Fields map[string]sohoa.Proposal
+	Type    *sohoa.Proposal
+	Fields  map[string]sohoa.Proposal
+	Entries []sohoa.Entry
 }
 
 // Propose reads pages (in order; nil for a page not read) for the fields
-// of typ; when typ is "", it proposes the type too and reads its fields.
-func Propose(typ string, pages []*sohoa.PageText) *Result {
+// of typ; when typ is "", it proposes the type too and reads its fields. A
+// register's numbers in doubt are read again with reread (nil: none).
+func Propose(typ string, pages []*sohoa.PageText, reread Reread) *Result {
 	lines := linesOf(pages)
 	r := &Result{Fields: map[string]sohoa.Proposal{}}
 	if typ == "" {
@@ -111,6 +117,23 @@ func Propose(typ string, pages []*sohoa.PageText) *Result {
 		p.administrative()
 	case sohoa.TypeVanBang:
 		p.diploma()
+	case sohoa.TypeSoGoc:
+		// Rows read with their page (PageText.Entries) keep the re-reading
+		// their page's image allowed.
+		var kept []sohoa.Entry
+		for _, pt := range pages {
+			if pt != nil {
+				kept = append(kept, pt.Entries...)
+			}
+		}
+		entries := p.register(reread)
+		if len(kept) > 0 {
+			entries = kept
+		}
+		for i := range entries {
+			entries[i].Row = i + 1
+		}
+		r.Entries = entries
 	}
 	// A value the type refuses is not proposed as sure.
 	for name, f := range r.Fields {
@@ -168,6 +191,8 @@ func guessType(lines []line) *sohoa.Proposal {
 		switch {
 		case strings.HasPrefix(f, "bang tot nghiep") || strings.HasPrefix(f, "chung chi "):
 			t = sohoa.TypeVanBang
+		case strings.HasPrefix(f, "so goc cap bang"):
+			t = sohoa.TypeSoGoc
 		case strings.HasPrefix(f, "so yeu ly lich") || strings.HasPrefix(f, "ly lich vien chuc") || strings.HasPrefix(f, "ly lich can bo"):
 			t = sohoa.TypeHoSoCanBo
 		case reNumber.MatchString(l.text):

@@ -37,7 +37,7 @@ func TestCongVan(t *testing.T) {
 		"700 Kính gửi: Hiệu trưởng các trường trung học phổ thông",
 		"355 Để phục vụ việc tra cứu và cấp bản sao văn bằng trên Cổng Dịch vụ công, Sở đề nghị các trường rà soát.",
 		"355 Nơi nhận:", "380 - Như trên;", "380 - Lưu: VT, VP.", "1500 TL. GIÁM ĐỐC", "1500 CHÁNH VĂN PHÒNG", "1560 Lê Đức Thịnh")
-	r := Propose("", []*sohoa.PageText{pt})
+	r := Propose("", []*sohoa.PageText{pt}, nil)
 	if r.Type == nil || r.Type.Value != sohoa.TypeVanBan {
 		t.Fatalf("type %+v", r.Type)
 	}
@@ -54,7 +54,7 @@ func TestCongVan(t *testing.T) {
 			t.Errorf("%s: doubtful %v", name, got.Doubtful)
 		}
 	}
-	if got := Propose(sohoa.TypeVanBan, []*sohoa.PageText{page(60, "420 Số: 12/KH-SGDĐT")}).Fields["so"]; got.Value != "12" || !got.Doubtful {
+	if got := Propose(sohoa.TypeVanBan, []*sohoa.PageText{page(60, "420 Số: 12/KH-SGDĐT")}, nil).Fields["so"]; got.Value != "12" || !got.Doubtful {
 		t.Errorf("read with confidence 60: %+v", got)
 	}
 }
@@ -81,7 +81,7 @@ func TestProposeOnNewPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := Propose("", []*sohoa.PageText{pt})
+		r := Propose("", []*sohoa.PageText{pt}, nil)
 		if r.Type == nil || r.Type.Value != kind {
 			t.Errorf("%s: type %+v, want %s", d.ID, r.Type, kind)
 		}
@@ -116,4 +116,67 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestRegisterOnNewPages reads register pages drawn for the test: a row a
+// person, every cell as printed; a number that is not is never sure.
+func TestRegisterOnNewPages(t *testing.T) {
+	e, err := ocr.New("vie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	rng := rand.New(rand.NewPCG(15, 2026))
+	rows, exactRows, cells, exactCells, sureWrong := 0, 0, 0, 0, 0
+	for i := range 3 {
+		d := samples.Generate(rng, samples.KindSoGoc, fmt.Sprint("so-goc-", i))
+		img, _ := samples.Render(d.Blocks)
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		pt, err := e.Recognize(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cellReader, err := e.CellReader(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := PageEntries("", 1, pt, cellReader)
+		if len(entries) != len(d.Rows) {
+			t.Errorf("%s: %d entries, %d rows printed", d.ID, len(entries), len(d.Rows))
+		}
+		for k, want := range d.Rows {
+			rows++
+			if k >= len(entries) {
+				continue
+			}
+			got := entries[k]
+			whole := true
+			for name, v := range want {
+				cells++
+				f := got.Fields[name]
+				if f.Value == v {
+					exactCells++
+					continue
+				}
+				whole = false
+				if !f.Doubtful {
+					sureWrong++
+				}
+				t.Logf("%s row %d %s: %v (doubtful %v, confidence %.0f), printed %q", d.ID, k+1, name, f.Value, f.Doubtful, f.Confidence, v)
+			}
+			if whole {
+				exactRows++
+			}
+			if got.Box.Y1 <= got.Box.Y0 || got.Page != 1 {
+				t.Errorf("%s row %d at page %d box %+v", d.ID, k+1, got.Page, got.Box)
+			}
+		}
+	}
+	t.Logf("%d of %d rows exact, %d of %d cells, %d wrong and sure", exactRows, rows, exactCells, cells, sureWrong)
+	if sureWrong > 0 || float64(exactRows) < 0.8*float64(rows) {
+		t.Errorf("%d of %d rows exact, %d cells wrong and sure", exactRows, rows, sureWrong)
+	}
 }

@@ -1,0 +1,335 @@
+package propose
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sohoa"
+	"sohoa/vntext"
+)
+
+// Reread reads a cell of a page again, alone, with only the characters
+// chars: its text and its lowest word confidence. Propose calls it for the
+// numbers of a register that break their sequence or were read unsurely.
+type Reread func(page int, box sohoa.Box, chars string) (string, float64, bool)
+
+// columns of a register page: the header's words (folded) and the entry
+// field under them.
+var columns = []struct {
+	label []string
+	field string
+}{
+	{[]string{"stt"}, "stt"}, {[]string{"ho", "va", "ten"}, "ho_ten"}, {[]string{"ho", "ten"}, "ho_ten"},
+	{[]string{"ngay", "sinh"}, "ngay_sinh"}, {[]string{"noi", "sinh"}, "noi_sinh"}, {[]string{"gioi", "tinh"}, "gioi_tinh"},
+	{[]string{"dan", "toc"}, "dan_toc"}, {[]string{"so", "hieu"}, "so_hieu"}, {[]string{"so", "vao", "so"}, "so_vao_so"},
+}
+
+// column is where a register's column starts on the page, and its field.
+type column struct {
+	x     int
+	field string
+}
+
+// header finds the register's header row: the line naming three columns
+// or more.
+func header(l line) []column {
+	toks := tokens(l.text)
+	var cols []column
+	for i := 0; i < len(toks); i++ {
+		for _, c := range columns {
+			if i+len(c.label) <= len(toks) && toks.match(i, c.label) {
+				box, _ := l.span(toks[i].start, toks[i].end)
+				cols = append(cols, column{x: box.X0, field: c.field})
+				i += len(c.label) - 1
+				break
+			}
+		}
+	}
+	if len(cols) < 3 {
+		return nil
+	}
+	return cols
+}
+
+// PageEntries reads the rows of page n (pt) of a document of type typ ("",
+// or so_goc) when it is a register page, reading numbers in doubt again
+// with reread; nil for any other page.
+func PageEntries(typ string, n int, pt *sohoa.PageText, reread func(sohoa.Box, string) (string, float64, bool)) []sohoa.Entry {
+	pages := make([]*sohoa.PageText, n)
+	pages[n-1] = pt
+	lines := linesOf(pages)
+	if typ == "" {
+		if t := guessType(lines); t != nil {
+			typ, _ = t.Value.(string)
+		}
+	}
+	if typ != sohoa.TypeSoGoc {
+		return nil
+	}
+	p := proposer{lines: lines, out: map[string]sohoa.Proposal{}}
+	var again Reread
+	if reread != nil {
+		again = func(_ int, box sohoa.Box, chars string) (string, float64, bool) { return reread(box, chars) }
+	}
+	return p.register(again)
+}
+
+// register reads a register page: its header fields and a row a person.
+func (p *proposer) register(reread Reread) []sohoa.Entry {
+	for _, l := range p.lines {
+		f := vntext.Fold(l.text)
+		if strings.HasPrefix(f, "so goc cap bang") {
+			name := strings.TrimSpace(l.text[strings.Index(f, "cap")+len("cấp"):])
+			r := []rune(strings.ToLower(name))
+			if len(r) > 0 {
+				r[0] = []rune(strings.ToUpper(string(r[0])))[0]
+				p.set("loai_van_bang", string(r), l, 0, 0, false)
+			}
+		}
+		if m := reYear.FindStringSubmatchIndex(l.text); m != nil && strings.HasPrefix(f, "nam tot nghiep") {
+			p.set("nam_tot_nghiep", l.text[m[2]:m[3]], l, m[2], m[3], false)
+		}
+		if strings.Contains(f, "hoi dong thi") {
+			if l2, a, b, ok := p.labelled("hoi dong thi"); ok {
+				p.set("hoi_dong_thi", strings.TrimSpace(l2.text[a:b]), l2, a, b, false)
+			}
+		}
+	}
+	var entries []sohoa.Entry
+	var cols []column
+	for _, l := range p.lines {
+		if cols == nil {
+			cols = header(l)
+			continue
+		}
+		e, ok := p.row(l, cols)
+		if !ok {
+			if len(entries) > 0 {
+				break
+			}
+			continue
+		}
+		e.Row = len(entries) + 1
+		entries = append(entries, e)
+	}
+	year, _ := p.out["nam_tot_nghiep"].Value.(string)
+	checkSequences(entries, year, reread)
+	return entries
+}
+
+// row reads one line of the table into the columns: a word belongs to the
+// last column starting left of it (less a letter's slack).
+func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
+	cells := map[string][]sohoa.Word{}
+	h := l.box.Height()
+	for _, w := range l.words {
+		field := ""
+		for _, c := range cols {
+			if w.X0 >= c.x-h {
+				field = c.field
+			}
+		}
+		if field == "" {
+			return sohoa.Entry{}, false
+		}
+		cells[field] = append(cells[field], w)
+	}
+	// A row names someone, in four cells or more.
+	if len(cells["ho_ten"]) == 0 || len(cells) < 4 {
+		return sohoa.Entry{}, false
+	}
+	e := sohoa.Entry{Page: l.page, Box: l.box, Fields: map[string]sohoa.Proposal{}}
+	for field, ws := range cells {
+		cell := newLine(l.page, ws)
+		value, mended, ok := cellValue(field, cell.text)
+		if !ok {
+			e.Fields[field] = sohoa.Proposal{Value: cell.text, Confidence: cell.conf, Page: l.page, Box: cell.box, Doubtful: true}
+			continue
+		}
+		sure := float64(Sure)
+		if field == "ho_ten" || field == "noi_sinh" {
+			// A mark lost from a name in small type is still read with
+			// confidence near 90: names need more.
+			value, sure = phrases.Replace(value), SureName
+		}
+		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: cell.box, Doubtful: mended || cell.conf < sure}
+	}
+	return e, true
+}
+
+var reDMY = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+
+// cellValue is what a cell's text says, as the entry's field keeps it.
+func cellValue(field, text string) (value string, mended, ok bool) {
+	switch field {
+	case "stt":
+		v, m := digits(strings.TrimRight(text, "."))
+		return strings.TrimLeft(v, "0"), m, v != ""
+	case "ngay_sinh":
+		v, m := digits(strings.ReplaceAll(text, " ", ""))
+		if d := reDMY.FindStringSubmatch(v); d != nil {
+			iso, ok := isoDate(d[1], d[2], d[3])
+			return iso, m, ok
+		}
+		return "", false, false
+	case "gioi_tinh":
+		for _, sex := range []string{"Nam", "Nữ"} {
+			if vntext.Fold(text) == vntext.Fold(sex) {
+				return sex, text != sex, true
+			}
+		}
+		return "", false, false
+	case "dan_toc":
+		if name, ok := ethnicity[ethnicKey(text)]; ok {
+			return name, false, true
+		}
+		return "", false, false
+	case "so_hieu":
+		text = strings.ReplaceAll(text, "©", "C")
+		if m := reSerial.FindStringSubmatch(text); m != nil {
+			d, mended := digits(m[2])
+			return m[1] + " " + d, mended, true
+		}
+		// The series letter lost: the number alone, for the page's series.
+		if d, mended := digits(text); len(d) >= 6 && strings.Trim(d, "0123456789") == "" {
+			return d, mended, true
+		}
+		return "", false, false
+	case "so_vao_so":
+		if m := reEntry.FindStringSubmatch(strings.ReplaceAll(text, " ", "")); m != nil {
+			n, m1 := digits(m[1])
+			y, m2 := digits(m[3])
+			return n + "/" + m[2] + "/" + y, m1 || m2, true
+		}
+		return "", false, false
+	}
+	return text, false, text != ""
+}
+
+// sequenced are the numbers that go up by one down a register page: the
+// row's number, the diploma's serial and its number in the register.
+var sequenced = []struct {
+	field, chars string
+}{{"stt", "0123456789"}, {"so_hieu", "ABCDEGHKLMNPQRSTUVXY 0123456789"}, {"so_vao_so", "0123456789/ABCDEGHKLMNPQRSTUVXY"}}
+
+// checkSequences holds each number of a register to its neighbours': one
+// that follows the row above or leads to the row below by one is sure; one
+// that does neither, or was read unsurely, is read again from its cell
+// alone, and if it still does not fit, is left for a person. A wrong number
+// proposed as sure would verify a diploma against another person's row.
+func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
+	for _, sq := range sequenced {
+		nums := make([]int, len(entries))
+		for i, e := range entries {
+			nums[i] = number(sq.field, e.Value(sq.field))
+		}
+		fits := func(i, n int) bool {
+			if n < 0 {
+				return false
+			}
+			return i > 0 && nums[i-1] >= 0 && n == nums[i-1]+1 || i+1 < len(nums) && nums[i+1] >= 0 && n == nums[i+1]-1
+		}
+		pattern := commonPattern(entries, sq.field)
+		for i := range entries {
+			f, ok := entries[i].Fields[sq.field]
+			if !ok {
+				continue
+			}
+			v := entries[i].Value(sq.field)
+			sure := fits(i, nums[i]) && f.Confidence >= 60 && agrees(sq.field, v, year, pattern)
+			if !sure && reread != nil {
+				if text, conf, ok := reread(f.Page, f.Box, sq.chars); ok {
+					if again, mended, ok := cellValue(sq.field, text); ok && !mended && fits(i, number(sq.field, again)) && agrees(sq.field, again, year, pattern) && conf >= 60 {
+						f.Value, f.Confidence, sure, v = again, conf, true, again
+						nums[i] = number(sq.field, again)
+					}
+				}
+			}
+			// A register number one letter off the page's level, in its
+			// sequence and year: mended, for a person to confirm.
+			if p := strings.Split(v, "/"); !sure && sq.field == "so_vao_so" && len(p) == 3 && pattern != "" && len(p[1]) == len(pattern) &&
+				oneOff(p[1], pattern) && fits(i, nums[i]) && (year == "" || p[2] == year) {
+				f.Value = p[0] + "/" + pattern + "/" + p[2]
+			}
+			// A serial whose series letter was lost, in its sequence, is
+			// of the page's series.
+			if sq.field == "so_hieu" && pattern != "" && !strings.Contains(v, " ") && fits(i, nums[i]) {
+				f.Value = pattern + " " + v
+				sure = true
+			}
+			f.Doubtful = !sure
+			entries[i].Fields[sq.field] = f
+		}
+	}
+}
+
+// commonPattern is what the numbers of field share on most of the page's
+// rows: the series letter of the serials, the level of the register
+// numbers ("THPT" in 0415/THPT/2022); "" when no two rows agree.
+func commonPattern(entries []sohoa.Entry, field string) string {
+	count := map[string]int{}
+	for _, e := range entries {
+		v := e.Value(field)
+		switch field {
+		case "so_hieu":
+			if k := strings.IndexByte(v, ' '); k > 0 {
+				count[v[:k]]++
+			}
+		case "so_vao_so":
+			if p := strings.Split(v, "/"); len(p) == 3 {
+				count[p[1]]++
+			}
+		}
+	}
+	best, n := "", 1
+	for k, c := range count {
+		if c > n || c == n && k < best {
+			best, n = k, c
+		}
+	}
+	return best
+}
+
+// agrees reports whether a register number agrees with the page: its
+// year is the register's, its level (or series) the other rows'.
+func agrees(field, v, year, pattern string) bool {
+	switch field {
+	case "so_vao_so":
+		p := strings.Split(v, "/")
+		return len(p) == 3 && (year == "" || p[2] == year) && (pattern == "" || p[1] == pattern)
+	case "so_hieu":
+		return pattern == "" || strings.HasPrefix(v, pattern+" ")
+	}
+	return true
+}
+
+// number is the running number in a field's value, or -1.
+func number(field, v string) int {
+	switch field {
+	case "so_hieu":
+		if k := strings.LastIndexByte(v, ' '); k >= 0 {
+			v = v[k+1:]
+		}
+	case "so_vao_so":
+		if k := strings.IndexByte(v, '/'); k >= 0 {
+			v = v[:k]
+		}
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// oneOff reports whether a and b, of one length, differ in one byte.
+func oneOff(a, b string) bool {
+	d := 0
+	for i := range len(a) {
+		if a[i] != b[i] {
+			d++
+		}
+	}
+	return d == 1
+}
