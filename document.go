@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"strings"
 	"time"
+
+	"sohoa/vntext"
 )
 
 // Status is where a document is on its way from upload to search.
@@ -354,6 +356,10 @@ func (e *Entry) Value(name string) string {
 	return s
 }
 
+// NameKey is a person's name as looked up: folded, one space between its
+// words ("Lê  Quang Tuấn" and "le quang tuan" are "le quang tuan").
+func NameKey(name string) string { return strings.Join(strings.Fields(vntext.Fold(name)), " ") }
+
 // Doubtful reports whether any of the entry's cells is for a person to
 // check.
 func (e *Entry) Doubtful() bool {
@@ -379,11 +385,13 @@ type IndexDocument struct {
 	// whether it has a current verified copy.
 	CreatedAt time.Time
 	Approved  bool
+	// Entries are a register page's rows.
+	Entries []Entry
 }
 
 // IndexDocument returns what the index holds of the manifest's document,
 // given its page texts.
 func (m *Manifest) IndexDocument(pages []string) *IndexDocument {
 	return &IndexDocument{ID: m.ID, Title: m.Title, Pages: pages, Type: m.Type, UnitID: m.UnitID, UnitPath: m.UnitPath, Metadata: m.Metadata,
-		CreatedAt: m.CreatedAt, Approved: m.Active() != nil}
+		CreatedAt: m.CreatedAt, Approved: m.Active() != nil, Entries: m.Entries}
 }

@@ -78,6 +78,11 @@ type VerifiedFilter struct {
 	Type       string
 	SoHieu     string
 	SoKyHieu   string
+	// SoVaoSo, and HoTen with NgaySinh, find the rows of register pages:
+	// a register number, or a person's name (folded) and birth date.
+	SoVaoSo  string
+	HoTen    string
+	NgaySinh string
 	// Scope: the types and the unit subtrees (paths) the client may read.
 	Types     []string
 	UnitPaths []string
@@ -88,6 +93,8 @@ type VerifiedFilter struct {
 type Verified struct {
 	Approval *Approval
 	Document *Document
+	// Entry is the row of a register page the lookup found, if any.
+	Entry *Entry
 }
 
 // ReuseEntry is one fetch of a verified record by a procedure system: a

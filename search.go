@@ -46,6 +46,9 @@ type Hit struct {
 	Score   float64 `json:"score"`
 	Page    int     `json:"page"`
 	Snippet string  `json:"snippet"`
+	// Entry is the row of a register page the words found: the person,
+	// its page and box.
+	Entry *Entry `json:"entry,omitempty"`
 }
 
 // ParseApproved reads the parameter name of a SearchQuery's Approved:

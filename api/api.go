@@ -33,6 +33,7 @@ type Records interface {
 	Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error)
 	Update(ctx context.Context, p *sohoa.Principal, id string, patch *sohoa.RecordPatch) (*sohoa.Document, error)
 	Accept(ctx context.Context, p *sohoa.Principal, id string, fields []string) (*sohoa.Document, error)
+	UpdateEntry(ctx context.Context, p *sohoa.Principal, id string, row int, values map[string]any) (*sohoa.Document, error)
 	Delete(ctx context.Context, p *sohoa.Principal, id string) error
 	History(ctx context.Context, p *sohoa.Principal, id string) ([]sohoa.Change, error)
 	Text(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)

@@ -3,6 +3,7 @@ package api
 import (
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/gorilla/mux"
 
@@ -98,6 +99,26 @@ func (s *Server) acceptProposed(w http.ResponseWriter, r *http.Request) {
 	var d *sohoa.Document
 	if err == nil {
 		d, err = s.Records.Accept(r.Context(), principal(r), mux.Vars(r)["id"], body.Fields)
+	}
+	s.reply(w, r, d, err)
+}
+
+// patchEntry confirms, corrects or completes a row of a register page:
+// {"fields": {"so_dinh_danh": "…", "so_vao_so": null}} (null confirms).
+func (s *Server) patchEntry(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Fields map[string]any `json:"fields"`
+	}
+	row, err := strconv.Atoi(mux.Vars(r)["row"])
+	if err != nil {
+		err = sohoa.Errorf(sohoa.ENOTFOUND, "Không có dòng %q.", mux.Vars(r)["row"])
+	}
+	if err == nil {
+		err = decodeJSON(r, &body)
+	}
+	var d *sohoa.Document
+	if err == nil {
+		d, err = s.Records.UpdateEntry(r.Context(), principal(r), mux.Vars(r)["id"], row, body.Fields)
 	}
 	s.reply(w, r, d, err)
 }

@@ -31,6 +31,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/documents/{id}", readers, s.getDocument},
 		{"PATCH", "/api/v1/documents/{id}", "clerk", s.patchDocument},
 		{"POST", "/api/v1/documents/{id}/accept", "clerk", s.acceptProposed},
+		{"PATCH", "/api/v1/documents/{id}/entries/{row}", "clerk", s.patchEntry},
 		{"DELETE", "/api/v1/documents/{id}", "admin", s.deleteDocument},
 		{"GET", "/api/v1/documents/{id}/history", readers, s.documentHistory},
 		{"GET", "/api/v1/documents/{id}/text", readers, s.documentText},

@@ -117,6 +117,8 @@ type verifiedRecord struct {
 	SignedPDF  string         `json:"signed_pdf"`
 	PDFSHA256  string         `json:"signed_pdf_sha256"`
 	Receipt    string         `json:"receipt"`
+	// Entry is the person's row, when the record is a register page.
+	Entry *sohoa.Entry `json:"entry,omitempty"`
 }
 
 // verifiedLookup finds a citizen's approved, current records for a
@@ -124,7 +126,8 @@ type verifiedRecord struct {
 func (s *Server) verifiedLookup(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	found, err := s.Records.VerifiedLookup(r.Context(), principal(r), records.VerifiedQuery{SubjectID: v.Get("subject_id"),
-		Type: v.Get("type"), SoHieu: v.Get("so_hieu"), SoKyHieu: v.Get("so_ky_hieu")})
+		Type: v.Get("type"), SoHieu: v.Get("so_hieu"), SoKyHieu: v.Get("so_ky_hieu"), SoVaoSo: v.Get("so_vao_so"),
+		HoTen: v.Get("ho_ten"), NgaySinh: v.Get("ngay_sinh")})
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -133,7 +136,7 @@ func (s *Server) verifiedLookup(w http.ResponseWriter, r *http.Request) {
 	for i, x := range found {
 		out[i] = verifiedRecord{ID: x.Document.ID, Version: x.Approval.Version, Code: x.Approval.Code, Type: x.Document.Type,
 			UnitID: x.Document.UnitID, Issuer: x.Approval.Body, ApprovedAt: x.Approval.ApprovedAt, Metadata: x.Document.Metadata,
-			SignedPDF: "/api/v1/verified/" + x.Document.ID + "/signed.pdf", PDFSHA256: x.Approval.PDFSHA256, Receipt: x.Approval.Receipt}
+			SignedPDF: "/api/v1/verified/" + x.Document.ID + "/signed.pdf", PDFSHA256: x.Approval.PDFSHA256, Receipt: x.Approval.Receipt, Entry: x.Entry}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"records": out})
 }

@@ -56,14 +56,26 @@ func (c *DB) Verified(ctx context.Context, f sohoa.VerifiedFilter) ([]*sohoa.Ver
 	if f.DocumentID != "" {
 		add("d.id = ?", f.DocumentID)
 	}
+	entry := func(cond string, v ...any) {
+		q += " AND EXISTS (SELECT 1 FROM entries e WHERE e.document_id = d.id AND " + cond + ")"
+		args = append(args, v...)
+	}
 	if f.SubjectID != "" {
-		add("d.subject_id = ?", f.SubjectID)
+		q += " AND (d.subject_id = ? OR EXISTS (SELECT 1 FROM entries e WHERE e.document_id = d.id AND e.so_dinh_danh = ?))"
+		args = append(args, f.SubjectID, f.SubjectID)
 	}
 	if f.Type != "" {
 		add("d.type = ?", f.Type)
 	}
 	if f.SoHieu != "" {
-		add("json_extract(d.metadata, '$.so_hieu') = ?", f.SoHieu)
+		q += " AND (json_extract(d.metadata, '$.so_hieu') = ? OR EXISTS (SELECT 1 FROM entries e WHERE e.document_id = d.id AND e.so_hieu = ?))"
+		args = append(args, f.SoHieu, f.SoHieu)
+	}
+	if f.SoVaoSo != "" {
+		entry("e.so_vao_so = ?", f.SoVaoSo)
+	}
+	if f.HoTen != "" {
+		entry("e.name_key = ? AND e.ngay_sinh = ?", sohoa.NameKey(f.HoTen), f.NgaySinh)
 	}
 	if f.SoKyHieu != "" {
 		add("(json_extract(d.metadata, '$.so') || '/' || json_extract(d.metadata, '$.ky_hieu')) = ?", f.SoKyHieu)
@@ -98,7 +110,7 @@ func (c *DB) Verified(ctx context.Context, f sohoa.VerifiedFilter) ([]*sohoa.Ver
 		if err := json.Unmarshal([]byte(raw), &a); err != nil {
 			return nil, err
 		}
-		out = append(out, &sohoa.Verified{Approval: &a, Document: d})
+		out = append(out, &sohoa.Verified{Approval: &a, Document: d, Entry: matchedEntry(d, f)})
 	}
 	return out, rows.Err()
 }
@@ -109,4 +121,21 @@ func prefixed(prefix, columns string) string {
 		cols[i] = prefix + cols[i]
 	}
 	return strings.Join(cols, ", ")
+}
+
+// matchedEntry is the row of d that f looks for, if f looks for a row.
+func matchedEntry(d *sohoa.Document, f sohoa.VerifiedFilter) *sohoa.Entry {
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		sure := func(name, want string) bool {
+			p, ok := e.Fields[name]
+			return want != "" && ok && !p.Doubtful && e.Value(name) == want
+		}
+		switch {
+		case sure("so_vao_so", f.SoVaoSo), sure("so_hieu", f.SoHieu), sure("so_dinh_danh", f.SubjectID),
+			f.HoTen != "" && sure("ngay_sinh", f.NgaySinh) && !e.Fields["ho_ten"].Doubtful && sohoa.NameKey(e.Value("ho_ten")) == sohoa.NameKey(f.HoTen):
+			return e
+		}
+	}
+	return nil
 }

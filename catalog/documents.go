@@ -47,6 +47,9 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 		if err != nil {
 			return fmt.Errorf("put document %s: %w", d.ID, err)
 		}
+		if err := putEntries(ctx, tx, d); err != nil {
+			return err
+		}
 		if enqueue {
 			_, err = tx.ExecContext(ctx, `INSERT INTO jobs (document_id, state, run_after) VALUES (?, 'queued', 0)
 				ON CONFLICT (document_id) DO UPDATE SET state='queued', run_after=0`, d.ID)
@@ -56,6 +59,33 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 		}
 		return nil
 	})
+}
+
+// putEntries keeps the rows of a register page that may be looked up:
+// each value read surely or confirmed; a doubtful one is not found until
+// a person confirms it, so that no one is verified against a misread row.
+func putEntries(ctx context.Context, tx *sql.Tx, d *sohoa.Document) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM entries WHERE document_id = ?", d.ID); err != nil {
+		return fmt.Errorf("entries of %s: %w", d.ID, err)
+	}
+	for _, e := range d.Entries {
+		sure := func(name string) string {
+			if f, ok := e.Fields[name]; ok && !f.Doubtful {
+				return e.Value(name)
+			}
+			return ""
+		}
+		name := ""
+		if sure("ho_ten") != "" && sure("ngay_sinh") != "" {
+			name = sohoa.NameKey(sure("ho_ten"))
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO entries (document_id, row, name_key, ngay_sinh, so_hieu, so_vao_so, so_dinh_danh)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, e.Row, name, sure("ngay_sinh"), sure("so_hieu"), sure("so_vao_so"), sure("so_dinh_danh"))
+		if err != nil {
+			return fmt.Errorf("entries of %s: %w", d.ID, err)
+		}
+	}
+	return nil
 }
 
 const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed"
@@ -158,7 +188,7 @@ func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.Docu
 		and("status = ?", string(*f.Status))
 	}
 	if f.SubjectID != "" {
-		and("subject_id = ?", f.SubjectID)
+		and("(subject_id = ? OR EXISTS (SELECT 1 FROM entries e WHERE e.document_id = documents.id AND e.so_dinh_danh = ?))", f.SubjectID, f.SubjectID)
 	}
 	if f.Type != "" {
 		and("type = ?", f.Type)
@@ -288,6 +318,9 @@ func (c *DB) Tally(ctx context.Context, r sohoa.Reach, since time.Time) (*sohoa.
 func (c *DB) DeleteDocument(ctx context.Context, id string) error {
 	return c.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete document %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM entries WHERE document_id = ?", id); err != nil {
 			return fmt.Errorf("delete document %s: %w", id, err)
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE document_id = ?", id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 
@@ -210,4 +211,87 @@ func (s *Service) Delete(ctx context.Context, id string, by *sohoa.Principal) er
 	}
 	s.log.Info("document deleted", "document", id, "by", by.Username)
 	return nil
+}
+
+// entryFields are the fields of a register row a person may set, as a
+// diploma's (van_bang) kinds check them.
+var entryFields = []string{"ho_ten", "ngay_sinh", "noi_sinh", "gioi_tinh", "dan_toc", "so_hieu", "so_vao_so", "so_dinh_danh"}
+
+// UpdateEntry confirms or corrects cells of row of register page id, or
+// adds the person's CCCD: each value set is then sure (checked as a
+// diploma's field, the CCCD against the row's birth date and sex), kept in
+// the history as entries.<row>.<field>. A nil value confirms the cell as
+// read.
+func (s *Service) UpdateEntry(ctx context.Context, id string, row int, values map[string]any, by *sohoa.Principal) (*sohoa.Document, error) {
+	m, err := s.updateManifest(ctx, id, func(m *sohoa.Manifest) error {
+		if row < 1 || row > len(m.Entries) {
+			return sohoa.Errorf(sohoa.ENOTFOUND, "Trang sổ không có dòng %d (có %d dòng).", row, len(m.Entries))
+		}
+		e := &m.Entries[row-1]
+		merged := map[string]any{}
+		for _, name := range entryFields {
+			if v := e.Value(name); v != "" {
+				merged[name] = v
+			}
+		}
+		var errs sohoa.Problems
+		for name, v := range values {
+			if !slices.Contains(entryFields, name) {
+				errs.Add(name, "Dòng của sổ không có trường %q (%s).", name, strings.Join(entryFields, ", "))
+				continue
+			}
+			if v != nil {
+				merged[name] = v
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		checked, err := sohoa.ValidateMetadata(sohoa.TypeVanBang, merged)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		changed := false
+		for _, name := range sortedNames(values) {
+			f, ok := e.Fields[name]
+			if !ok {
+				f = sohoa.Proposal{Page: e.Page, Box: e.Box}
+			}
+			v, _ := checked[name].(string)
+			if f.Value == v && !f.Doubtful {
+				continue
+			}
+			m.Changes = append(m.Changes, sohoa.Change{At: now, UserID: by.UserID, By: by.Username, Field: fmt.Sprintf("entries.%d.%s", row, name), Old: f.Value, New: v})
+			f.Value, f.Confidence, f.Doubtful = v, 100, false
+			e.Fields[name], changed = f, true
+		}
+		if !changed {
+			return store.ErrUnchanged
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := m.Document()
+	if err := s.cat.PutDocument(ctx, d, false); err != nil {
+		return nil, err
+	}
+	if m.Status == sohoa.StatusReady {
+		if err := s.reindex(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	s.log.Info("register row updated", "document", id, "row", row)
+	return d, nil
+}
+
+func sortedNames(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

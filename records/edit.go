@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"fmt"
 
 	"sohoa"
 	"sohoa/ingest"
@@ -131,4 +132,26 @@ func (s *Service) Accept(ctx context.Context, p *sohoa.Principal, id string, fie
 		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Không có giá trị đề xuất chắc chắn nào để nhận; hãy chọn từng trường cần nhận.")
 	}
 	return s.Update(ctx, p, id, patch)
+}
+
+// UpdateEntry confirms, corrects or completes (with a CCCD) a row of a
+// register page of p's own unit.
+func (s *Service) UpdateEntry(ctx context.Context, p *sohoa.Principal, id string, row int, values map[string]any) (*sohoa.Document, error) {
+	d, err := s.document(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanEdit(d.UnitPath) {
+		return nil, sohoa.Errorf(sohoa.EFORBIDDEN, "Bạn chỉ được sửa hồ sơ của đơn vị mình.")
+	}
+	if d.Type != sohoa.TypeSoGoc {
+		return nil, sohoa.Errorf(sohoa.ECONFLICT, "Hồ sơ này không phải trang sổ gốc: không có dòng để sửa.")
+	}
+	if d, err = s.writer.UpdateEntry(ctx, d.ID, row, values, p); err == nil {
+		err = s.record(ctx, p, sohoa.ActionUpdate, d.ID, fmt.Sprintf("dòng %d", row))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.view(ctx, p, d, false), nil
 }

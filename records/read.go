@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"sohoa"
 )
@@ -424,11 +425,54 @@ func (s *Service) Search(ctx context.Context, p *sohoa.Principal, q sohoa.Search
 	}
 	ids := make([]string, len(res.Hits))
 	for i := range res.Hits {
-		ids[i] = res.Hits[i].ID
-		res.Hits[i].Snippet = birthRE.ReplaceAllString(cccdRE.ReplaceAllStringFunc(res.Hits[i].Snippet, sohoa.MaskCCCD), "${1}**/**/$2")
+		h := &res.Hits[i]
+		ids[i] = h.ID
+		h.Snippet = birthRE.ReplaceAllString(cccdRE.ReplaceAllStringFunc(h.Snippet, sohoa.MaskCCCD), "${1}**/**/$2")
+		if h.Type == sohoa.TypeSoGoc {
+			if d, err := s.cat.Document(ctx, h.ID); err == nil {
+				if e := entryFound(d, q.Text); e != nil {
+					h.Entry, h.Page = &s.view(ctx, p, &sohoa.Document{Type: d.Type, Entries: []sohoa.Entry{*e}}, true).Entries[0], e.Page
+				}
+			}
+		}
 	}
 	if err := s.record(ctx, p, sohoa.ActionSearch, "", strings.Join(ids, ",")); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// entryFound is the row of register page d that the words text name: a
+// person whose name holds every word (diacritics or not), or whose serial
+// or register number is text.
+func entryFound(d *sohoa.Document, text string) *sohoa.Entry {
+	words := strings.Fields(sohoa.NameKey(text))
+	id := idKey(text)
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		if len(id) >= 6 && (idKey(e.Value("so_hieu")) == id || idKey(e.Value("so_vao_so")) == id) {
+			return e
+		}
+		name := " " + sohoa.NameKey(e.Value("ho_ten")) + " "
+		all := len(words) > 0
+		for _, w := range words {
+			all = all && strings.Contains(name, " "+w+" ")
+		}
+		if all {
+			return e
+		}
+	}
+	return nil
+}
+
+// idKey is a serial or register number as typed, its letters and digits
+// only: "B 0101201" and "b0101201" are one.
+func idKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

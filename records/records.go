@@ -30,6 +30,7 @@ type Writer interface {
 	ExpandZip(f *ingest.File) ([]*ingest.File, error)
 	Accept(ctx context.Context, up *ingest.Upload) (*sohoa.Document, error)
 	Update(ctx context.Context, id string, p *ingest.Patch) (*sohoa.Document, error)
+	UpdateEntry(ctx context.Context, id string, row int, values map[string]any, by *sohoa.Principal) (*sohoa.Document, error)
 	Delete(ctx context.Context, id string, by *sohoa.Principal) error
 	History(ctx context.Context, id string) ([]sohoa.Change, error)
 	OpenText(ctx context.Context, id string) (io.ReadCloser, error)

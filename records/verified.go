@@ -12,6 +12,9 @@ import (
 // by: a CCCD, a diploma's số hiệu or a document's số/ký hiệu, and a type.
 type VerifiedQuery struct {
 	SubjectID, Type, SoHieu, SoKyHieu string
+	// SoVaoSo, or HoTen and NgaySinh together, find a person's row of an
+	// approved register page.
+	SoVaoSo, HoTen, NgaySinh string
 }
 
 // Use is why a procedure system fetches a verified copy: its purpose, the
@@ -32,6 +35,10 @@ func (s *Service) scope(ctx context.Context, p *sohoa.Principal) sohoa.VerifiedF
 		return f
 	}
 	f.Types = p.Scope.Types
+	// Diplomas are also the rows of the register pages they were entered in.
+	if slices.Contains(f.Types, sohoa.TypeVanBang) && !slices.Contains(f.Types, sohoa.TypeSoGoc) {
+		f.Types = append(slices.Clone(f.Types), sohoa.TypeSoGoc)
+	}
 	for _, id := range p.Scope.Units {
 		if u, err := s.cat.Unit(ctx, id); err == nil {
 			f.UnitPaths = append(f.UnitPaths, u.Path)
@@ -45,8 +52,19 @@ func (s *Service) scope(ctx context.Context, p *sohoa.Principal) sohoa.VerifiedF
 func (s *Service) VerifiedLookup(ctx context.Context, p *sohoa.Principal, q VerifiedQuery) ([]*sohoa.Verified, error) {
 	f := s.scope(ctx, p)
 	f.SubjectID, f.Type, f.SoHieu, f.SoKyHieu, f.Limit = q.SubjectID, q.Type, q.SoHieu, q.SoKyHieu, 100
-	if f.SubjectID == "" && f.SoHieu == "" && f.SoKyHieu == "" {
-		return nil, sohoa.FieldError("subject_id", "Cần một trong các tham số subject_id (CCCD), so_hieu hoặc so_ky_hieu.")
+	f.SoVaoSo, f.HoTen = strings.TrimSpace(q.SoVaoSo), strings.TrimSpace(q.HoTen)
+	if (f.HoTen == "") != (q.NgaySinh == "") {
+		return nil, sohoa.FieldError("ngay_sinh", "Tra cứu theo họ tên cần cả ho_ten và ngay_sinh.")
+	}
+	if q.NgaySinh != "" {
+		d, err := sohoa.ParseDate(q.NgaySinh)
+		if err != nil {
+			return nil, sohoa.FieldError("ngay_sinh", "Tham số ngay_sinh: %v.", err)
+		}
+		f.NgaySinh = d
+	}
+	if f.SubjectID == "" && f.SoHieu == "" && f.SoKyHieu == "" && f.SoVaoSo == "" && f.HoTen == "" {
+		return nil, sohoa.FieldError("subject_id", "Cần một trong các tham số subject_id (CCCD), so_hieu, so_ky_hieu, so_vao_so, hoặc ho_ten cùng ngay_sinh.")
 	}
 	if f.SubjectID != "" {
 		if err := sohoa.CheckCCCD(f.SubjectID); err != nil {

@@ -55,7 +55,8 @@ const (
 //
 //	1  title, text, metadata, identifiers, type, unit, record date
 //	2  + the day digitized and whether a verified copy is current
-const MappingVersion = "2"
+//	3  + the rows of register pages: names, serials, register numbers
+const MappingVersion = "3"
 
 const mappingKey = "sohoa-mapping"
 
@@ -203,6 +204,15 @@ func toIndexDoc(d *sohoa.IndexDocument) indexDoc {
 		if date := sohoa.DateOf(d.Type, d.Metadata); date != "" {
 			if t, err := time.Parse("2006-01-02", date); err == nil {
 				x.Date, x.Year = &t, date[:4]
+			}
+		}
+	}
+	// A register's rows: each person's name, and the numbers read surely.
+	for _, e := range d.Entries {
+		meta = append(meta, e.Value("ho_ten"))
+		for _, name := range []string{"so_hieu", "so_vao_so"} {
+			if f, ok := e.Fields[name]; ok && !f.Doubtful {
+				ids = append(ids, CanonicalIdentifier(e.Value(name)))
 			}
 		}
 	}

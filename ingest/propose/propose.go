@@ -520,7 +520,8 @@ func (p *proposer) diploma() {
 		}
 	}
 	if l, a, b, ok := p.labelled("ho va ten", "ho ten"); ok {
-		p.set("ho_ten", strings.TrimSpace(l.text[a:b]), l, a, b, false)
+		name, mended := mendSurname(strings.TrimSpace(l.text[a:b]))
+		p.set("ho_ten", name, l, a, b, mended)
 	}
 	if l, a, b, ok := p.labelled("ngay sinh"); ok {
 		v := strings.TrimSpace(l.text[a:b])
@@ -621,4 +622,33 @@ func ethnicKey(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// surnames are Vietnamese family names, by their folded spelling: one
+// read without a mark (Huynh) is put right when its spelling has one
+// family name only, and left for a person to check.
+var surnames = map[string][]string{}
+
+func init() {
+	for _, n := range strings.Fields("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trịnh Lương Hà " +
+		"Kiều Tạ Mai Quách Cao Chu Chử Đàm Đào Giang Hứa Khổng Khúc Lại Lâm Lò Lục Lưu Mạc Mạch Nghiêm Nông Phí Phùng Quan " +
+		"Tăng Thái Thân Tô Tôn Triệu Trương Văn Vi Vương Âu Bạch Bế Cù Diệp Doãn Dư Hầu Hoa Kim La Lã Lạc Liêu Mẫn Nhữ Ninh " +
+		"Ông Phó Quang Sầm Sơn Tiêu Tống Từ Ứng Vạn Viên Châu Đồng Giáp Hàn Lỗ Mông Thạch Tường Xa Khương Kha Lữ Nhan") {
+		surnames[vntext.Fold(n)] = append(surnames[vntext.Fold(n)], n)
+	}
+}
+
+// mendSurname puts right the family name of name when it was read without
+// a mark it must have; mended says it did.
+func mendSurname(name string) (string, bool) {
+	first, rest, _ := strings.Cut(name, " ")
+	for _, n := range surnames[vntext.Fold(first)] {
+		if n == first {
+			return name, false
+		}
+	}
+	if c := surnames[vntext.Fold(first)]; len(c) == 1 && rest != "" {
+		return c[0] + " " + rest, true
+	}
+	return name, false
 }

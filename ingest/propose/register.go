@@ -78,23 +78,20 @@ func PageEntries(typ string, n int, pt *sohoa.PageText, reread func(sohoa.Box, s
 // register reads a register page: its header fields and a row a person.
 func (p *proposer) register(reread Reread) []sohoa.Entry {
 	for _, l := range p.lines {
-		f := vntext.Fold(l.text)
-		if strings.HasPrefix(f, "so goc cap bang") {
-			name := strings.TrimSpace(l.text[strings.Index(f, "cap")+len("cấp"):])
-			r := []rune(strings.ToLower(name))
-			if len(r) > 0 {
-				r[0] = []rune(strings.ToUpper(string(r[0])))[0]
-				p.set("loai_van_bang", string(r), l, 0, 0, false)
-			}
+		if toks := tokens(l.text); len(toks) > 3 && toks.match(0, []string{"so", "goc", "cap"}) {
+			r := []rune(strings.ToLower(l.text[toks[3].start:]))
+			r[0] = []rune(strings.ToUpper(string(r[0])))[0]
+			p.set("loai_van_bang", string(r), l, toks[3].start, 0, false)
+			break
 		}
-		if m := reYear.FindStringSubmatchIndex(l.text); m != nil && strings.HasPrefix(f, "nam tot nghiep") {
-			p.set("nam_tot_nghiep", l.text[m[2]:m[3]], l, m[2], m[3], false)
+	}
+	if l, a, b, ok := p.labelled("nam tot nghiep"); ok {
+		if m := reYearStart.FindStringIndex(l.text[a:b]); m != nil {
+			p.set("nam_tot_nghiep", l.text[a+m[0]:a+m[1]], l, a+m[0], a+m[1], false)
 		}
-		if strings.Contains(f, "hoi dong thi") {
-			if l2, a, b, ok := p.labelled("hoi dong thi"); ok {
-				p.set("hoi_dong_thi", strings.TrimSpace(l2.text[a:b]), l2, a, b, false)
-			}
-		}
+	}
+	if l, a, b, ok := p.labelled("hoi dong thi"); ok {
+		p.set("hoi_dong_thi", strings.TrimSpace(l.text[a:b]), l, a, b, false)
 	}
 	var entries []sohoa.Entry
 	var cols []column
@@ -153,10 +150,17 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 			// confidence near 90: names need more.
 			value, sure = phrases.Replace(value), SureName
 		}
+		if field == "ho_ten" {
+			var m bool
+			value, m = mendSurname(value)
+			mended = mended || m
+		}
 		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: cell.box, Doubtful: mended || cell.conf < sure}
 	}
 	return e, true
 }
+
+var reYearStart = regexp.MustCompile(`^\d{4}\b`)
 
 var reDMY = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
 
