@@ -10,7 +10,7 @@ BIN := bin/sohoa
 # What `sohoa version` and /healthz say: the release tag, else the commit.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build run test test-short bench bench-ocr lint minio clean
+.PHONY: all deps build run test test-short bench bench-ocr bench-fields lint minio clean
 
 all: build
 
@@ -43,6 +43,12 @@ test-short:
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ ./ingest/scan/ && $(GO) test -run '^$$' -bench . -benchmem ./search/ ./audit/
 	SOHOA_AXE="$$(scripts/browser.sh)" SOHOA_REQUIRE_BROWSER=1 $(GO) test -run '^$$' -bench BenchmarkWebPages -benchtime 1x -timeout 20m ./cmd/sohoa/
+
+## bench-fields: fields, register rows and strict CER on newly drawn, degraded pages
+bench-fields: deps
+	@test -x /usr/bin/convert || { echo "installing imagemagick for degrade.sh" >&2; \
+		$$( [ $$(id -u) -eq 0 ] || echo sudo ) apt-get install -y -qq imagemagick >/dev/null; }
+	OMP_THREAD_LIMIT=1 $(GO) run ./tools/benchfields -n 4 -out docs/BENCHMARKS-fields.md
 
 ## bench-ocr: CER, word recall and s/page on degraded scans: bare tesseract, OCRmyPDF, sohoa
 bench-ocr: deps

@@ -365,6 +365,8 @@ type recordView struct {
 	*records.RecordPage
 	Type     *sohoa.DocType
 	TypeName string
+	// Row is the register row a search found, to show.
+	Row int
 	// Prefill is the record's fields and, where it has none, what was read
 	// off the pages (Proposed, by field; TypeProposed when the type is).
 	Prefill      sohoa.Metadata
@@ -432,6 +434,7 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 	if v.Q != "" {
 		v.Marks = strings.Fields(v.Q)
 	}
+	v.Row, _ = strconv.Atoi(r.URL.Query().Get("dong"))
 	v.Active = sohoa.ActiveApproval(v.Approvals)
 	v.CanEdit = p.CanEdit(d.UnitPath)
 	v.CanApprove = (p.Role == sohoa.RoleOfficial || p.Role == sohoa.RoleAdmin) && d.Status == sohoa.StatusReady && v.Active == nil

@@ -43,6 +43,16 @@ type view struct {
 	Nav string
 }
 
+// entryColumn is a column of the table of a register page's rows.
+type entryColumn struct {
+	Name, Label string
+	Date        bool
+}
+
+var entryColumns = []entryColumn{{"stt", "STT", false}, {"ho_ten", "Họ tên", false}, {"ngay_sinh", "Ngày sinh", true},
+	{"noi_sinh", "Nơi sinh", false}, {"gioi_tinh", "Giới tính", false}, {"dan_toc", "Dân tộc", false}, {"so_hieu", "Số hiệu", false},
+	{"so_vao_so", "Số vào sổ", false}, {"so_dinh_danh", "Số định danh", false}}
+
 // inputField is what the template "input" shows.
 type inputField struct{ Name, Label, Value, Placeholder, Problem string }
 
@@ -118,6 +128,9 @@ var funcs = template.FuncMap{
 	"input": func(v *view, name, label, value, placeholder string) inputField {
 		return inputField{Name: name, Label: label, Value: value, Placeholder: placeholder, Problem: v.Fields[name]}
 	},
+	"proposalValue": func(p sohoa.Proposal) string { return fmt.Sprint(p.Value) },
+	// entryColumns are the columns of a register page's rows.
+	"entryColumns": func() []entryColumn { return entryColumns },
 	// pair passes two values to a template.
 	"pair": func(a, b any) struct{ A, B any } { return struct{ A, B any }{a, b} },
 	"seq": func(n int) []int {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
+	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -19,6 +22,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sohoa"
+	"sohoa/internal/samples"
+	"sohoa/vntext"
 )
 
 // browserTest drives Debian's Chromium, headless, against a running sohoa.
@@ -474,6 +479,28 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("the problem with the day, as told: %q", msg)
 	}
 	official.look("search-filter-problem")
+
+	// A register page: a search by a name on it opens the page at the row,
+	// the rows a table with the row found marked, on the image too.
+	reg := samples.Generate(rand.New(rand.NewPCG(30, 4)), samples.KindSoGoc, "so-goc")
+	regImg, _ := samples.Render(reg.Blocks)
+	var regPNG bytes.Buffer
+	png.Encode(&regPNG, regImg)
+	r := s.upload(adminToken, part{field: "unit_id", data: []byte("THA")}, part{field: "type", data: []byte("so_goc")}, part{"file", "so-goc.png", regPNG.Bytes()})
+	var regDoc document
+	r.json(t, &regDoc)
+	s.waitDone(regDoc.ID)
+	who := reg.Rows[1]["ho_ten"]
+	official.do("search a name of the register", chromedp.Navigate(s.base+"/tim-kiem?q="+url.QueryEscape(vntext.Fold(who))), chromedp.WaitVisible(chromedp.CSS(".hits li a")))
+	if href := official.eval(`document.querySelector(".hits li a").getAttribute("href")`); !strings.Contains(href, "dong=2") {
+		t.Errorf("the hit on the register links to %q, not to its row 2", href)
+	}
+	official.do("open it at the row", chromedp.Click(chromedp.CSS(".hits li a")), chromedp.WaitVisible(chromedp.CSS("table.entries tr.found")),
+		chromedp.WaitReady(chromedp.CSS("#viewer .box.marked")))
+	if found := official.text("table.entries tr.found td"); found != "2" {
+		t.Errorf("the row marked: %q, want row 2 (%s)", found, who)
+	}
+	official.look("record-register")
 
 	// A clerk of the sibling school: nothing found, and 404 at the address.
 	sibling := b.person("clerk of THB")

@@ -252,9 +252,10 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			}
 			// A register number one letter off the page's level, in its
 			// sequence and year: mended, for a person to confirm.
-			if p := strings.Split(v, "/"); !sure && sq.field == "so_vao_so" && len(p) == 3 && pattern != "" && len(p[1]) == len(pattern) &&
-				oneOff(p[1], pattern) && fits(i, nums[i]) && (year == "" || p[2] == year) {
-				f.Value = p[0] + "/" + pattern + "/" + p[2]
+			if p := strings.Split(v, "/"); !sure && sq.field == "so_vao_so" && len(p) == 3 && !levels[p[1]] && fits(i, nums[i]) && (year == "" || p[2] == year) {
+				if level := nearLevel(p[1]); level != "" {
+					f.Value = p[0] + "/" + level + "/" + p[2]
+				}
 			}
 			// A serial whose series letter was lost, in its sequence, is
 			// of the page's series.
@@ -281,7 +282,7 @@ func commonPattern(entries []sohoa.Entry, field string) string {
 				count[v[:k]]++
 			}
 		case "so_vao_so":
-			if p := strings.Split(v, "/"); len(p) == 3 {
+			if p := strings.Split(v, "/"); len(p) == 3 && levels[p[1]] {
 				count[p[1]]++
 			}
 		}
@@ -301,7 +302,7 @@ func agrees(field, v, year, pattern string) bool {
 	switch field {
 	case "so_vao_so":
 		p := strings.Split(v, "/")
-		return len(p) == 3 && (year == "" || p[2] == year) && (pattern == "" || p[1] == pattern)
+		return len(p) == 3 && (year == "" || p[2] == year) && (pattern == "" || p[1] == pattern) && levels[p[1]]
 	case "so_hieu":
 		return pattern == "" || strings.HasPrefix(v, pattern+" ")
 	}
@@ -325,6 +326,25 @@ func number(field, v string) int {
 		return -1
 	}
 	return n
+}
+
+// levels are the codes of the levels a register numbers its diplomas by
+// (0415/THPT/2022): a consistent misreading of one (THPI on every row)
+// must not pass for the page's pattern.
+var levels = map[string]bool{"THPT": true, "THCS": true, "BTTHPT": true, "GDTX": true, "TCCN": true, "TC": true, "TH": true, "CĐ": true, "ĐH": true}
+
+// nearLevel is the one level code one letter off s, or "".
+func nearLevel(s string) string {
+	found := ""
+	for l := range levels {
+		if len(l) == len(s) && oneOff(l, s) {
+			if found != "" {
+				return ""
+			}
+			found = l
+		}
+	}
+	return found
 }
 
 // oneOff reports whether a and b, of one length, differ in one byte.

@@ -166,10 +166,11 @@
     var words = document.getElementById("ocr");
     function ready() {
       // Boxes are on the image as scanned, which is the one shown.
-      document.querySelectorAll(".w.mark").forEach(function (s) { box(s, "marked"); });
+      document.querySelectorAll(".w.mark, .show-box.mark").forEach(function (s) { box(s, "marked"); });
     }
     if (img.complete) { ready(); } else { img.addEventListener("load", ready); }
     window.addEventListener("resize", boxes);
+    document.querySelectorAll(".show-box").forEach(function (b) { b.addEventListener("click", function () { show(b); }); });
     if (words) {
       words.addEventListener("click", function (e) { if (e.target.classList.contains("w")) { show(e.target); } });
       words.addEventListener("keydown", function (e) {
