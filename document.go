@@ -244,6 +244,9 @@ type PageText struct {
 	Denoised bool    `json:"denoised,omitempty"`
 	Unsealed bool    `json:"unsealed,omitempty"`
 	Evened   bool    `json:"evened,omitempty"`
+	// Upright is Words as they lie on the page once turned upright and
+	// straightened, one for one, where the layout is read (not kept).
+	Upright []Word `json:"-"`
 	// Entries are the rows read off a register page, with its image at
 	// hand (numbers in doubt read again from their cells).
 	Entries []Entry `json:"entries,omitempty"`

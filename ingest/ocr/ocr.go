@@ -20,6 +20,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,8 +179,9 @@ func (e *Engine) read(img []byte, dpi, opts int) (*sohoa.PageText, error) {
 	// Columns are found upright, on the page as cleaned; the boxes kept
 	// are on the image as uploaded.
 	pt.Words = readingOrder(pt.Words)
-	for i := range pt.Words {
-		if tr != nil {
+	if tr != nil {
+		pt.Upright = slices.Clone(pt.Words)
+		for i := range pt.Words {
 			tr.Unmap(&pt.Words[i])
 		}
 	}

@@ -24,13 +24,16 @@ const (
 	SureName = 93
 )
 
-// line is a line of a page in reading order, with its words.
+// line is a line of a page in reading order, with its words as they lie
+// upright (where the layout is read) and as on the image uploaded (orig,
+// one for one: where a value is shown).
 type line struct {
 	page  int
 	words []sohoa.Word
+	orig  []sohoa.Word
 	text  string
-	box   sohoa.Box
-	conf  float64 // the lowest of its words
+	box   sohoa.Box // upright
+	conf  float64   // the lowest of its words
 }
 
 func linesOf(pages []*sohoa.PageText) []line {
@@ -39,45 +42,52 @@ func linesOf(pages []*sohoa.PageText) []line {
 		if pt == nil {
 			continue
 		}
-		for i := 0; i < len(pt.Words); {
+		words := pt.Words
+		if len(pt.Upright) == len(pt.Words) {
+			words = pt.Upright
+		}
+		for i := 0; i < len(words); {
 			j := i + 1
-			for j < len(pt.Words) && pt.Words[j].Block == pt.Words[i].Block && pt.Words[j].Par == pt.Words[i].Par && pt.Words[j].Line == pt.Words[i].Line {
+			for j < len(words) && words[j].Block == words[i].Block && words[j].Par == words[i].Par && words[j].Line == words[i].Line {
 				j++
 			}
-			out = append(out, newLine(n+1, pt.Words[i:j]))
+			out = append(out, newLine(n+1, words[i:j], pt.Words[i:j]))
 			i = j
 		}
 	}
 	return out
 }
 
-func newLine(page int, ws []sohoa.Word) line {
-	l := line{page: page, words: ws, conf: 100}
+func wordBox(w sohoa.Word) sohoa.Box { return sohoa.Box{X0: w.X0, Y0: w.Y0, X1: w.X1, Y1: w.Y1} }
+
+func newLine(page int, ws, orig []sohoa.Word) line {
+	l := line{page: page, words: ws, orig: orig, conf: 100}
 	texts := make([]string, len(ws))
 	for i, w := range ws {
 		texts[i] = w.Text
 		l.conf = min(l.conf, w.Confidence)
 		if i == 0 {
-			l.box = sohoa.Box{X0: w.X0, Y0: w.Y0, X1: w.X1, Y1: w.Y1}
+			l.box = wordBox(w)
 		}
-		l.box = l.box.Union(sohoa.Box{X0: w.X0, Y0: w.Y0, X1: w.X1, Y1: w.Y1})
+		l.box = l.box.Union(wordBox(w))
 	}
 	l.text = strings.Join(texts, " ")
 	return l
 }
 
 // span is the words of l from the byte offset from of its text to the end
-// (or to the offset to, when > 0): a value's box and confidence.
+// (or to the offset to, when > 0): a value's box on the image uploaded and
+// its confidence.
 func (l line) span(from, to int) (sohoa.Box, float64) {
 	if to <= 0 {
 		to = len(l.text)
 	}
 	var box sohoa.Box
 	conf, at, found := 100.0, 0, false
-	for _, w := range l.words {
+	for i, w := range l.words {
 		end := at + len(w.Text)
 		if end > from && at < to {
-			b := sohoa.Box{X0: w.X0, Y0: w.Y0, X1: w.X1, Y1: w.Y1}
+			b := wordBox(l.orig[i])
 			if !found {
 				box = b
 			}
@@ -86,9 +96,30 @@ func (l line) span(from, to int) (sohoa.Box, float64) {
 		at = end + 1
 	}
 	if !found {
-		return l.box, l.conf
+		return l.origBox(), l.conf
 	}
 	return box, conf
+}
+
+// x0 is where the word at byte offset from of l's text begins, upright.
+func (l line) x0(from int) int {
+	at := 0
+	for _, w := range l.words {
+		if at+len(w.Text) > from {
+			return w.X0
+		}
+		at += len(w.Text) + 1
+	}
+	return l.box.X0
+}
+
+// origBox is the line's box on the image uploaded.
+func (l line) origBox() sohoa.Box {
+	b := wordBox(l.orig[0])
+	for _, w := range l.orig[1:] {
+		b = b.Union(wordBox(w))
+	}
+	return b
 }
 
 // Result is what was read: the type (when the document had none) and the
@@ -199,7 +230,7 @@ func guessType(lines []line) *sohoa.Proposal {
 			t = sohoa.TypeVanBan
 		}
 		if t != "" {
-			return &sohoa.Proposal{Value: t, Confidence: l.conf, Page: l.page, Box: l.box, Doubtful: l.conf < Sure}
+			return &sohoa.Proposal{Value: t, Confidence: l.conf, Page: l.page, Box: l.origBox(), Doubtful: l.conf < Sure}
 		}
 	}
 	return nil
@@ -295,6 +326,7 @@ func joinLines(ls []line) (string, line) {
 		first.box = first.box.Union(l.box)
 		first.conf = min(first.conf, l.conf)
 		first.words = append(append([]sohoa.Word{}, first.words...), l.words...)
+		first.orig = append(append([]sohoa.Word{}, first.orig...), l.orig...)
 	}
 	first.text = strings.Join(texts, " ")
 	return first.text, first
@@ -400,7 +432,8 @@ func (p *proposer) signature(num int) {
 	if m := reAuth.FindStringSubmatch(t.text); m != nil {
 		p.set("nguoi_ky_tham_quyen", m[1]+".", t, 0, len(m[1])+1, false)
 	} else {
-		p.set("nguoi_ky_chuc_vu", t.text, t, 0, 0, false)
+		name, known := signerTitle(t.text)
+		p.set("nguoi_ky_chuc_vu", name, t, 0, 0, !known)
 		if title > 0 {
 			if m := reAuth.FindStringSubmatch(p.lines[title-1].text); m != nil && p.lines[title-1].box.X0 >= mid*4/5 {
 				p.set("nguoi_ky_tham_quyen", m[1]+".", p.lines[title-1], 0, len(m[1])+1, false)
@@ -477,17 +510,39 @@ func tokens(s string) tokenList {
 			j++
 		}
 		if j > i {
-			out = append(out, token{text: s[i:j], folded: strings.TrimRight(vntext.Fold(s[i:j]), ":;"), start: i, end: j})
+			out = append(out, token{text: s[i:j], folded: lettersOnly(vntext.Fold(s[i:j])), start: i, end: j})
 		}
 		i = j
 	}
 	return out
 }
 
+// lettersOnly is s without what is not a letter or a digit: a label read
+// with a stray mark ("ST'T", "tên:") is still its words.
+func lettersOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
 // match reports whether the tokens from i are the words want.
 func (t tokenList) match(i int, want []string) bool {
 	for k, w := range want {
 		if t[i+k].folded != w {
+			return false
+		}
+	}
+	return true
+}
+
+// near reports whether the tokens from i are the words want but for one
+// letter each in words of three or more (a header's "Số biệu").
+func (t tokenList) near(i int, want []string) bool {
+	for k, w := range want {
+		if got := t[i+k].folded; got != w && (len(w) < 3 || len(got) != len(w) || !oneOff(got, w)) {
 			return false
 		}
 	}
@@ -520,11 +575,11 @@ func (p *proposer) diploma() {
 		}
 	}
 	if l, a, b, ok := p.labelled("ho va ten", "ho ten"); ok {
-		name, mended := mendSurname(strings.TrimSpace(l.text[a:b]))
+		name, mended := mendSurname(strings.TrimRight(strings.TrimSpace(l.text[a:b]), ".,;"))
 		p.set("ho_ten", name, l, a, b, mended)
 	}
 	if l, a, b, ok := p.labelled("ngay sinh"); ok {
-		v := strings.TrimSpace(l.text[a:b])
+		v := strings.ReplaceAll(strings.TrimSpace(l.text[a:b]), "⁄", "/")
 		v, mended := digits(v)
 		if d, err := sohoa.ParseDate(v); err == nil {
 			p.set("ngay_sinh", d, l, a, b, mended)
@@ -573,7 +628,7 @@ func (p *proposer) diploma() {
 		}
 	}
 	if l, a, b, ok := p.labelled("so vao so cap bang", "so vao so"); ok {
-		v := strings.TrimSpace(l.text[a:b])
+		v := strings.ReplaceAll(strings.TrimSpace(l.text[a:b]), "⁄", "/")
 		if m := reEntry.FindStringSubmatch(v); m != nil {
 			n, m1 := digits(m[1])
 			y, m2 := digits(m[3])
@@ -651,4 +706,25 @@ func mendSurname(name string) (string, bool) {
 		return c[0] + " " + rest, true
 	}
 	return name, false
+}
+
+// titles are the titles a signer of these papers holds, in capitals as
+// printed.
+var titles2 = []string{"GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
+	"TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC SỞ", "KẾ TOÁN TRƯỞNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"}
+
+// signerTitle is a signer's title as read, or the known title one letter
+// off it (mended); known says it is one, as read.
+func signerTitle(s string) (string, bool) {
+	for _, t := range titles2 {
+		if s == t {
+			return s, true
+		}
+	}
+	for _, t := range titles2 {
+		if len(t) == len(s) && oneOff(t, s) {
+			return t, false
+		}
+	}
+	return s, false
 }

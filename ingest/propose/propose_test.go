@@ -180,3 +180,25 @@ func TestRegisterOnNewPages(t *testing.T) {
 		t.Errorf("%d of %d rows exact, %d cells wrong and sure", exactRows, rows, sureWrong)
 	}
 }
+
+// TestDiplomaLookAlikes: what the kind of a field allows is put right — a
+// number's O, a fraction slash, a family name without its mark, a people
+// written without its apostrophe — and what was mended is for a person.
+func TestDiplomaLookAlikes(t *testing.T) {
+	pt := page(96, "600 BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG", "355 Họ và tên: Huynh Văn An", "355 Ngày sinh: 12⁄O4⁄2004",
+		"355 Nơi sinh: Vũ Thư, Thái Bình", "355 Giới tính: Nữ Dân tộc: H Mông", "355 Đã tốt nghiệp trung học phổ thông năm 2022.",
+		"358 Số hiệu: B 0l74420", "358 Số vào sổ cấp bằng: 0415⁄THPT⁄2022")
+	r := Propose("", []*sohoa.PageText{pt}, nil)
+	for name, want := range map[string]struct {
+		value    string
+		doubtful bool
+	}{
+		"ho_ten": {"Huỳnh Văn An", true}, "ngay_sinh": {"2004-04-12", true}, "noi_sinh": {"Vũ Thư, Thái Bình", false},
+		"gioi_tinh": {"Nữ", false}, "dan_toc": {"H'Mông", false}, "nam_tot_nghiep": {"2022", false},
+		"so_hieu": {"B 0174420", true}, "so_vao_so": {"0415/THPT/2022", false},
+	} {
+		if got := r.Fields[name]; got.Value != want.value || got.Doubtful != want.doubtful {
+			t.Errorf("%s: %v (doubtful %v), want %q (doubtful %v)", name, got.Value, got.Doubtful, want.value, want.doubtful)
+		}
+	}
+}

@@ -38,9 +38,8 @@ func header(l line) []column {
 	var cols []column
 	for i := 0; i < len(toks); i++ {
 		for _, c := range columns {
-			if i+len(c.label) <= len(toks) && toks.match(i, c.label) {
-				box, _ := l.span(toks[i].start, toks[i].end)
-				cols = append(cols, column{x: box.X0, field: c.field})
+			if i+len(c.label) <= len(toks) && toks.near(i, c.label) {
+				cols = append(cols, column{x: l.x0(toks[i].start), field: c.field})
 				i += len(c.label) - 1
 				break
 			}
@@ -118,9 +117,9 @@ func (p *proposer) register(reread Reread) []sohoa.Entry {
 // row reads one line of the table into the columns: a word belongs to the
 // last column starting left of it (less a letter's slack).
 func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
-	cells := map[string][]sohoa.Word{}
+	cells, orig := map[string][]sohoa.Word{}, map[string][]sohoa.Word{}
 	h := l.box.Height()
-	for _, w := range l.words {
+	for i, w := range l.words {
 		field := ""
 		for _, c := range cols {
 			if w.X0 >= c.x-h {
@@ -131,17 +130,18 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 			return sohoa.Entry{}, false
 		}
 		cells[field] = append(cells[field], w)
+		orig[field] = append(orig[field], l.orig[i])
 	}
 	// A row names someone, in four cells or more.
 	if len(cells["ho_ten"]) == 0 || len(cells) < 4 {
 		return sohoa.Entry{}, false
 	}
-	e := sohoa.Entry{Page: l.page, Box: l.box, Fields: map[string]sohoa.Proposal{}}
+	e := sohoa.Entry{Page: l.page, Box: l.origBox(), Fields: map[string]sohoa.Proposal{}}
 	for field, ws := range cells {
-		cell := newLine(l.page, ws)
+		cell := newLine(l.page, ws, orig[field])
 		value, mended, ok := cellValue(field, cell.text)
 		if !ok {
-			e.Fields[field] = sohoa.Proposal{Value: cell.text, Confidence: cell.conf, Page: l.page, Box: cell.box, Doubtful: true}
+			e.Fields[field] = sohoa.Proposal{Value: cell.text, Confidence: cell.conf, Page: l.page, Box: cell.origBox(), Doubtful: true}
 			continue
 		}
 		sure := float64(Sure)
@@ -152,10 +152,10 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 		}
 		if field == "ho_ten" {
 			var m bool
-			value, m = mendSurname(value)
+			value, m = mendSurname(strings.TrimRight(value, ".,;"))
 			mended = mended || m
 		}
-		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: cell.box, Doubtful: mended || cell.conf < sure}
+		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: cell.origBox(), Doubtful: mended || cell.conf < sure}
 	}
 	return e, true
 }
@@ -171,7 +171,7 @@ func cellValue(field, text string) (value string, mended, ok bool) {
 		v, m := digits(strings.TrimRight(text, "."))
 		return strings.TrimLeft(v, "0"), m, v != ""
 	case "ngay_sinh":
-		v, m := digits(strings.ReplaceAll(text, " ", ""))
+		v, m := digits(strings.NewReplacer(" ", "", "⁄", "/").Replace(text))
 		if d := reDMY.FindStringSubmatch(v); d != nil {
 			iso, ok := isoDate(d[1], d[2], d[3])
 			return iso, m, ok
@@ -201,7 +201,7 @@ func cellValue(field, text string) (value string, mended, ok bool) {
 		}
 		return "", false, false
 	case "so_vao_so":
-		if m := reEntry.FindStringSubmatch(strings.ReplaceAll(text, " ", "")); m != nil {
+		if m := reEntry.FindStringSubmatch(strings.NewReplacer(" ", "", "⁄", "/").Replace(text)); m != nil {
 			n, m1 := digits(m[1])
 			y, m2 := digits(m[3])
 			return n + "/" + m[2] + "/" + y, m1 || m2, true
@@ -304,7 +304,8 @@ func agrees(field, v, year, pattern string) bool {
 		p := strings.Split(v, "/")
 		return len(p) == 3 && (year == "" || p[2] == year) && (pattern == "" || p[1] == pattern) && levels[p[1]]
 	case "so_hieu":
-		return pattern == "" || strings.HasPrefix(v, pattern+" ")
+		// a serial has its series letter
+		return strings.Contains(v, " ") && (pattern == "" || strings.HasPrefix(v, pattern+" "))
 	}
 	return true
 }

@@ -30,6 +30,8 @@ import (
 	"sohoa/internal/samples"
 )
 
+var verbose bool
+
 type counts struct{ printed, proposed, exact, sureWrong int }
 
 type variantResult struct {
@@ -45,6 +47,7 @@ func main() {
 	n := flag.Int("n", 3, "documents of each kind to draw")
 	seed := flag.Uint64("seed", 0, "the seed of the documents (default: the time, so that every run reads new ones)")
 	out := flag.String("out", "", "also write the tables to this Markdown file")
+	flag.BoolVar(&verbose, "v", false, "print every value not read as printed")
 	only := flag.String("variants", "clean,skew,200dpi,photocopy,150dpi,sideways,shadow", "the variants of degrade.sh to read")
 	flag.Parse()
 	if os.Getenv("OMP_THREAD_LIMIT") != "1" {
@@ -157,6 +160,9 @@ func read(e *ocr.Engine, d samples.Doc, gt string, img []byte, r *variantResult)
 		}
 		c.printed++
 		if !ok {
+			if verbose {
+				fmt.Fprintf(os.Stderr, "%s %s: not proposed, printed %q\n", d.ID, name, want)
+			}
 			return
 		}
 		c.proposed++
@@ -166,8 +172,13 @@ func read(e *ocr.Engine, d samples.Doc, gt string, img []byte, r *variantResult)
 		}
 		if got == want {
 			c.exact++
-		} else if !p.Doubtful {
+			return
+		}
+		if !p.Doubtful {
 			c.sureWrong++
+		}
+		if verbose {
+			fmt.Fprintf(os.Stderr, "%s %s: %q (doubtful %v, confidence %.0f), printed %q\n", d.ID, name, got, p.Doubtful, p.Confidence, want)
 		}
 	}
 	typ := sohoa.Proposal{}
