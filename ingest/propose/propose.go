@@ -198,8 +198,9 @@ func (p *proposer) set(field string, value any, l line, from, to int, mended boo
 }
 
 // phrases are what Tesseract reads of the phrases these papers print,
-// where one mark is often taken for another, and what is printed.
-var phrases = strings.NewReplacer("số gốc", "sổ gốc", "Số gốc", "Sổ gốc", "Cống thông tin", "Cổng thông tin",
+// where one mark is often taken for another, and what is printed (the
+// copy kept is "Lưu: VT, …", văn thư: Decree 30/2020, Appendix I).
+var phrases = strings.NewReplacer("Lưu: VI", "Lưu: VT", "Lưu: VT;", "Lưu: VT,", "số gốc", "sổ gốc", "Số gốc", "Sổ gốc", "Cống thông tin", "Cổng thông tin",
 	"Cống Dịch vụ công", "Cổng Dịch vụ công", "chuyên mồn", "chuyên môn", "dần cư", "dân cư", "Đào tao", "Đào tạo")
 
 var (
@@ -236,10 +237,26 @@ func guessType(lines []line) *sohoa.Proposal {
 	return nil
 }
 
-// digits mends the look-alikes of digits in a number: O o → 0, I l | → 1.
+// digits mends the look-alikes of digits in a number: O o → 0, I l | → 1,
+// G → 6, S → 5.
 func digits(s string) (string, bool) {
-	m := strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1", "|", "1").Replace(s)
+	m := strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1", "|", "1", "G", "6", "S", "5").Replace(s)
 	return m, m != s
+}
+
+// splitName puts back the space Tesseract drops between two syllables of
+// a name, each of which begins with a capital ("HồGia Phúc").
+func splitName(s string) (string, bool) {
+	var b strings.Builder
+	prev := ' '
+	for _, r := range s {
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			b.WriteRune(' ')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String(), b.String() != s
 }
 
 func isUpper(s string) bool {
@@ -575,7 +592,9 @@ func (p *proposer) diploma() {
 		}
 	}
 	if l, a, b, ok := p.labelled("ho va ten", "ho ten"); ok {
-		name, mended := mendSurname(strings.TrimRight(strings.TrimSpace(l.text[a:b]), ".,;"))
+		name, split := splitName(strings.TrimRight(strings.TrimSpace(l.text[a:b]), ".,;"))
+		name, mended := mendSurname(name)
+		mended = mended || split
 		p.set("ho_ten", name, l, a, b, mended)
 	}
 	if l, a, b, ok := p.labelled("ngay sinh"); ok {
@@ -727,4 +746,30 @@ func signerTitle(s string) (string, bool) {
 		}
 	}
 	return s, false
+}
+
+// nearEthnicity is the one people whose name, folded, is one letter off
+// s's (Kính, Kjnh: Kinh), or "".
+func nearEthnicity(s string) string {
+	key := []rune(vntext.Fold(ethnicKey(s)))
+	found := ""
+	for k, name := range ethnicity {
+		f := []rune(vntext.Fold(k))
+		if len(f) != len(key) {
+			continue
+		}
+		d := 0
+		for i := range f {
+			if f[i] != key[i] {
+				d++
+			}
+		}
+		if d <= 1 {
+			if found != "" && found != name {
+				return ""
+			}
+			found = name
+		}
+	}
+	return found
 }

@@ -2,6 +2,7 @@ package propose
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -126,6 +127,10 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 				field = c.field
 			}
 		}
+		// A date is a birth date, wherever blur put its left edge.
+		if reDMY.MatchString(strings.Trim(w.Text, "._-:,;'")) && slices.ContainsFunc(cols, func(c column) bool { return c.field == "ngay_sinh" }) {
+			field = "ngay_sinh"
+		}
 		if field == "" {
 			return sohoa.Entry{}, false
 		}
@@ -139,7 +144,9 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 	e := sohoa.Entry{Page: l.page, Box: l.origBox(), Fields: map[string]sohoa.Proposal{}}
 	for field, ws := range cells {
 		cell := newLine(l.page, ws, orig[field])
-		value, mended, ok := cellValue(field, cell.text)
+		text := noise.Replace(strings.Trim(cell.text, "._-:,;'\"`~ "))
+		value, mended, ok := cellValue(field, text)
+		mended = mended || text != cell.text
 		if !ok {
 			e.Fields[field] = sohoa.Proposal{Value: cell.text, Confidence: cell.conf, Page: l.page, Box: cell.origBox(), Doubtful: true}
 			continue
@@ -151,14 +158,18 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 			value, sure = phrases.Replace(value), SureName
 		}
 		if field == "ho_ten" {
-			var m bool
-			value, m = mendSurname(strings.TrimRight(value, ".,;"))
-			mended = mended || m
+			var split, m bool
+			value, split = splitName(strings.TrimRight(value, ".,;"))
+			value, m = mendSurname(value)
+			mended = mended || m || split
 		}
 		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: cell.origBox(), Doubtful: mended || cell.conf < sure}
 	}
 	return e, true
 }
+
+// noise are marks a blurred cell is read with that stand for a letter.
+var noise = strings.NewReplacer("€", "C")
 
 var reYearStart = regexp.MustCompile(`^\d{4}\b`)
 
@@ -187,6 +198,9 @@ func cellValue(field, text string) (value string, mended, ok bool) {
 	case "dan_toc":
 		if name, ok := ethnicity[ethnicKey(text)]; ok {
 			return name, false, true
+		}
+		if name := nearEthnicity(text); name != "" {
+			return name, true, true
 		}
 		return "", false, false
 	case "so_hieu":
@@ -257,11 +271,14 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 					f.Value = p[0] + "/" + level + "/" + p[2]
 				}
 			}
-			// A serial whose series letter was lost, in its sequence, is
-			// of the page's series.
-			if sq.field == "so_hieu" && pattern != "" && !strings.Contains(v, " ") && fits(i, nums[i]) {
-				f.Value = pattern + " " + v
-				sure = true
+			// A serial whose series letter was lost or misread (C as CG, G
+			// or CC in small type), in its sequence, is of the page's
+			// series: the number is its neighbours', the letter the page's.
+			if sq.field == "so_hieu" && pattern != "" && fits(i, nums[i]) && !strings.HasPrefix(v, pattern+" ") {
+				if k := strings.IndexByte(v, ' '); k < 0 || strings.Contains(v[:k], pattern) || len(v[:k]) == 1 {
+					f.Value = pattern + " " + v[strings.IndexByte(v, ' ')+1:]
+					sure = true
+				}
 			}
 			f.Doubtful = !sure
 			entries[i].Fields[sq.field] = f
@@ -287,11 +304,17 @@ func commonPattern(entries []sohoa.Entry, field string) string {
 			}
 		}
 	}
-	best, n := "", 1
+	best, n, total := "", 1, 0
 	for k, c := range count {
+		total += c
 		if c > n || c == n && k < best {
 			best, n = k, c
 		}
+	}
+	// Most of the rows, not the largest minority: a misreading shared by
+	// a few rows is not the page's.
+	if 2*n <= total {
+		return ""
 	}
 	return best
 }
