@@ -200,7 +200,7 @@ func (p *proposer) set(field string, value any, l line, from, to int, mended boo
 // phrases are what Tesseract reads of the phrases these papers print,
 // where one mark is often taken for another, and what is printed (the
 // copy kept is "Lưu: VT, …", văn thư: Decree 30/2020, Appendix I).
-var phrases = strings.NewReplacer("Lưu: VI", "Lưu: VT", "Lưu: VT;", "Lưu: VT,", "số gốc", "sổ gốc", "Số gốc", "Sổ gốc", "Cống thông tin", "Cổng thông tin",
+var phrases = strings.NewReplacer("UBND TÍNH", "UBND TỈNH", "Lưu: VI", "Lưu: VT", "Lưu: VT;", "Lưu: VT,", "số gốc", "sổ gốc", "Số gốc", "Sổ gốc", "Cống thông tin", "Cổng thông tin",
 	"Cống Dịch vụ công", "Cổng Dịch vụ công", "chuyên mồn", "chuyên môn", "dần cư", "dân cư", "Đào tao", "Đào tạo")
 
 var (

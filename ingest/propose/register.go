@@ -248,14 +248,20 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			}
 			return i > 0 && nums[i-1] >= 0 && n == nums[i-1]+1 || i+1 < len(nums) && nums[i+1] >= 0 && n == nums[i+1]-1
 		}
-		pattern := commonPattern(entries, sq.field)
+		pattern, surely := commonPattern(entries, sq.field)
 		for i := range entries {
 			f, ok := entries[i].Fields[sq.field]
 			if !ok {
 				continue
 			}
 			v := entries[i].Value(sq.field)
-			sure := fits(i, nums[i]) && f.Confidence >= 60 && agrees(sq.field, v, year, pattern)
+			// A serial's letter is in no sequence: it must be read surely
+			// (C is read as G down a blurred page, on every row).
+			least := 60.0
+			if sq.field == "so_hieu" {
+				least = Sure
+			}
+			sure := fits(i, nums[i]) && f.Confidence >= least && agrees(sq.field, v, year, pattern)
 			if !sure && reread != nil {
 				if text, conf, ok := reread(f.Page, f.Box, sq.chars); ok {
 					if again, mended, ok := cellValue(sq.field, text); ok && !mended && fits(i, number(sq.field, again)) && agrees(sq.field, again, year, pattern) && conf >= 60 {
@@ -277,7 +283,7 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			if sq.field == "so_hieu" && pattern != "" && fits(i, nums[i]) && !strings.HasPrefix(v, pattern+" ") {
 				if k := strings.IndexByte(v, ' '); k < 0 || strings.Contains(v[:k], pattern) || len(v[:k]) == 1 {
 					f.Value = pattern + " " + v[strings.IndexByte(v, ' ')+1:]
-					sure = true
+					sure = surely
 				}
 			}
 			f.Doubtful = !sure
@@ -289,19 +295,24 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 // commonPattern is what the numbers of field share on most of the page's
 // rows: the series letter of the serials, the level of the register
 // numbers ("THPT" in 0415/THPT/2022); "" when no two rows agree.
-func commonPattern(entries []sohoa.Entry, field string) string {
-	count := map[string]int{}
+func commonPattern(entries []sohoa.Entry, field string) (pattern string, surely bool) {
+	count, sure := map[string]int{}, map[string]bool{}
 	for _, e := range entries {
 		v := e.Value(field)
+		k := ""
 		switch field {
 		case "so_hieu":
-			if k := strings.IndexByte(v, ' '); k > 0 {
-				count[v[:k]]++
+			if i := strings.IndexByte(v, ' '); i > 0 {
+				k = v[:i]
 			}
 		case "so_vao_so":
 			if p := strings.Split(v, "/"); len(p) == 3 && levels[p[1]] {
-				count[p[1]]++
+				k = p[1]
 			}
+		}
+		if k != "" {
+			count[k]++
+			sure[k] = sure[k] || e.Fields[field].Confidence >= Sure || field == "so_vao_so"
 		}
 	}
 	best, n, total := "", 1, 0
@@ -312,11 +323,12 @@ func commonPattern(entries []sohoa.Entry, field string) string {
 		}
 	}
 	// Most of the rows, not the largest minority: a misreading shared by
-	// a few rows is not the page's.
+	// a few rows is not the page's. It is sure when one row at least read
+	// it surely (a level is sure when it is a known one).
 	if 2*n <= total {
-		return ""
+		return "", false
 	}
-	return best
+	return best, sure[best]
 }
 
 // agrees reports whether a register number agrees with the page: its
