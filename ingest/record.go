@@ -47,16 +47,26 @@ func (s *Service) Update(ctx context.Context, id string, p *Patch) (*sohoa.Docum
 			return nil, err
 		}
 	}
+	d, err := s.recordChanged(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("document updated", "document", id, "fields", changes)
+	return d, nil
+}
+
+// recordChanged puts a manifest whose record changed in the catalog, then
+// (once read) in the index: store first, catalog second.
+func (s *Service) recordChanged(ctx context.Context, m *sohoa.Manifest) (*sohoa.Document, error) {
 	d := m.Document()
 	if err := s.cat.PutDocument(ctx, d, false); err != nil {
 		return nil, err
 	}
 	if m.Status == sohoa.StatusReady {
-		if err := s.reindex(ctx, id); err != nil {
+		if err := s.reindex(ctx, m.ID); err != nil {
 			return nil, err
 		}
 	}
-	s.log.Info("document updated", "document", id, "fields", changes)
 	return d, nil
 }
 
@@ -274,14 +284,9 @@ func (s *Service) UpdateEntry(ctx context.Context, id string, row int, values ma
 	if err != nil {
 		return nil, err
 	}
-	d := m.Document()
-	if err := s.cat.PutDocument(ctx, d, false); err != nil {
+	d, err := s.recordChanged(ctx, m)
+	if err != nil {
 		return nil, err
-	}
-	if m.Status == sohoa.StatusReady {
-		if err := s.reindex(ctx, id); err != nil {
-			return nil, err
-		}
 	}
 	s.log.Info("register row updated", "document", id, "row", row)
 	return d, nil

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"image/png"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
@@ -28,12 +26,8 @@ func TestFieldsProposed(t *testing.T) {
 	clerk := s.newUser("vt.tha", "THA", "clerk")
 	rng := rand.New(rand.NewPCG(20261201, 11))
 	d := samples.Generate(rng, samples.KindVanBang, "bang")
-	img, _ := samples.Render(d.Blocks)
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	r := s.upload(clerk, part{"file", "bang.png", b.Bytes()})
+	img, _ := samples.PNG(d)
+	r := s.upload(clerk, part{"file", "bang.png", img})
 	var up document
 	r.json(t, &up)
 	if r.Status != http.StatusAccepted {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -54,12 +52,8 @@ func TestRegisterAsPeople(t *testing.T) {
 	s.do("POST", "/api/v1/tokens", adminToken, strings.NewReader(`{"name":"dvc","user_id":"`+sys.ID+`"}`), "application/json").json(t, &tok)
 
 	d := samples.Generate(rand.New(rand.NewPCG(1512, 2026)), samples.KindSoGoc, "so-goc")
-	img, _ := samples.Render(d.Blocks)
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	r = s.upload(clerk, part{"file", "so-goc.png", b.Bytes()})
+	img, _ := samples.PNG(d)
+	r = s.upload(clerk, part{"file", "so-goc.png", img})
 	var up document
 	r.json(t, &up)
 	if r.Status != http.StatusAccepted {

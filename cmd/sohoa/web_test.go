@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -483,10 +481,8 @@ func TestWebPage(t *testing.T) {
 	// A register page: a search by a name on it opens the page at the row,
 	// the rows a table with the row found marked, on the image too.
 	reg := samples.Generate(rand.New(rand.NewPCG(30, 4)), samples.KindSoGoc, "so-goc")
-	regImg, _ := samples.Render(reg.Blocks)
-	var regPNG bytes.Buffer
-	png.Encode(&regPNG, regImg)
-	r := s.upload(adminToken, part{field: "unit_id", data: []byte("THA")}, part{field: "type", data: []byte("so_goc")}, part{"file", "so-goc.png", regPNG.Bytes()})
+	regPNG, _ := samples.PNG(reg)
+	r := s.upload(adminToken, part{field: "unit_id", data: []byte("THA")}, part{field: "type", data: []byte("so_goc")}, part{"file", "so-goc.png", regPNG})
 	var regDoc document
 	r.json(t, &regDoc)
 	s.waitDone(regDoc.ID)

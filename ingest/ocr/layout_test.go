@@ -1,9 +1,7 @@
 package ocr
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -99,12 +97,8 @@ func TestReadingOrderOnNewPages(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 12))
 	for i, kind := range []string{samples.KindVanBan, samples.KindVanBan, samples.KindVanBan, samples.KindVanBang, samples.KindSoGoc} {
 		d := samples.Generate(rng, kind, fmt.Sprint("new-", i))
-		img, gt := samples.Render(d.Blocks)
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		pt, err := e.Recognize(b.Bytes())
+		img, gt := samples.PNG(d)
+		pt, err := e.Recognize(img)
 		if err != nil {
 			t.Fatal(err)
 		}

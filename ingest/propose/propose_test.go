@@ -1,9 +1,7 @@
 package propose
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -72,12 +70,8 @@ func TestProposeOnNewPages(t *testing.T) {
 	for i := range 9 {
 		kind := []string{samples.KindVanBan, samples.KindVanBan, samples.KindVanBang}[i%3]
 		d := samples.Generate(rng, kind, fmt.Sprint("new-", i))
-		img, _ := samples.Render(d.Blocks)
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		pt, err := e.Recognize(b.Bytes())
+		img, _ := samples.PNG(d)
+		pt, err := e.Recognize(img)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,16 +124,12 @@ func TestRegisterOnNewPages(t *testing.T) {
 	rows, exactRows, cells, exactCells, sureWrong := 0, 0, 0, 0, 0
 	for i := range 3 {
 		d := samples.Generate(rng, samples.KindSoGoc, fmt.Sprint("so-goc-", i))
-		img, _ := samples.Render(d.Blocks)
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		pt, err := e.Recognize(b.Bytes())
+		img, _ := samples.PNG(d)
+		pt, err := e.Recognize(img)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cellReader, err := e.CellReader(b.Bytes())
+		cellReader, err := e.CellReader(img)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,10 +10,12 @@
 package samples
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
+	"image/png"
 	"math"
 	"os"
 	"strings"
@@ -224,4 +226,14 @@ func seal(img *image.RGBA, cx, cy, r int) {
 			}
 		}
 	}
+}
+
+// PNG draws d's page as a scanner's PNG file, with its text.
+func PNG(d Doc) ([]byte, string) {
+	img, text := Render(d.Blocks)
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		panic(err) // encoding into memory does not fail
+	}
+	return b.Bytes(), text
 }
