@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -385,6 +386,7 @@ type recordView struct {
 }
 
 var notices = map[string]string{
+	"luu-dong":  "Đã xác nhận dòng của sổ.",
 	"luu":       "Đã lưu thay đổi.",
 	"phe-duyet": "Đã phê duyệt: bản sao điện tử đã được ký số.",
 	"thu-hoi":   "Đã thu hồi bản sao đã phê duyệt.",
@@ -664,4 +666,80 @@ func (t *typedFields) Next() (*sohoa.FormPart, error) {
 		}
 		return part, nil
 	}
+}
+
+// entryView is the form of a row of a register page.
+type entryView struct {
+	Doc     *sohoa.Document
+	Entry   *sohoa.Entry
+	Columns []entryColumn
+	// Values are what the form shows: as read, or as sent when refused.
+	Values map[string]string
+	// Crop is the row on its page's image, to read it against.
+	Crop struct{ X, Y, W, H, PageW, PageH, Page int }
+}
+
+// entry shows the form of a row of a register page, to a clerk of its unit.
+func (s *Server) entry(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
+	s.showEntry(w, r, p, http.StatusOK, nil, nil, "")
+}
+
+func (s *Server) showEntry(w http.ResponseWriter, r *http.Request, p *sohoa.Principal, status int, sent map[string]string, fields map[string]string, problem string) {
+	d, err := s.Records.Get(r.Context(), p, mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	row, _ := strconv.Atoi(mux.Vars(r)["row"])
+	if !p.CanEdit(d.UnitPath) || row < 1 || row > len(d.Entries) {
+		s.fail(w, r, sohoa.Errorf(sohoa.ENOTFOUND, "Không có dòng %s để sửa.", mux.Vars(r)["row"]))
+		return
+	}
+	v := &entryView{Doc: d, Entry: &d.Entries[row-1], Columns: entryColumns[1:], Values: sent}
+	if e := v.Entry; e.Page >= 1 && e.Page <= len(d.Pages) {
+		pad := e.Box.Height()
+		pg := d.Pages[e.Page-1]
+		v.Crop.X, v.Crop.Y, v.Crop.W, v.Crop.H = e.Box.X0-pad, e.Box.Y0-pad, e.Box.X1-e.Box.X0+2*pad, e.Box.Height()+2*pad
+		v.Crop.PageW, v.Crop.PageH, v.Crop.Page = pg.Width, pg.Height, e.Page
+	}
+	if v.Values == nil {
+		v.Values = map[string]string{}
+		for _, c := range v.Columns {
+			val := v.Entry.Value(c.Name)
+			if c.Date {
+				if t, err := time.Parse("2006-01-02", val); err == nil {
+					val = t.Format("02/01/2006")
+				}
+			}
+			v.Values[c.Name] = val
+		}
+	}
+	s.render(w, r, status, "entry", &view{Title: fmt.Sprintf("Dòng %d · %s", row, d.Title), Principal: p, Data: v, Nav: "list", Fields: fields, Problem: problem})
+}
+
+// updateEntry saves the row's form: every value sent is confirmed.
+func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p *sohoa.Principal) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sohoa.Errorf(sohoa.EINVALID, "Biểu mẫu không đọc được."))
+		return
+	}
+	id := mux.Vars(r)["id"]
+	row, _ := strconv.Atoi(mux.Vars(r)["row"])
+	values, sent := map[string]any{}, map[string]string{}
+	for _, c := range entryColumns[1:] {
+		if val := strings.TrimSpace(r.PostFormValue(c.Name)); val != "" {
+			values[c.Name], sent[c.Name] = val, val
+		}
+	}
+	_, err := s.Records.UpdateEntry(r.Context(), p, id, row, values)
+	if err == nil {
+		http.Redirect(w, r, fmt.Sprintf("/ho-so/%s?dong=%d&thong-bao=luu-dong#cac-dong", id, row), http.StatusSeeOther)
+		return
+	}
+	if sohoa.ErrorCode(err) == sohoa.EINVALID {
+		problem, fields := forPeople(err, nil)
+		s.showEntry(w, r, p, http.StatusBadRequest, sent, fields, "Chưa lưu: "+problem)
+		return
+	}
+	s.fail(w, r, err)
 }

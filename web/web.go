@@ -27,6 +27,7 @@ type Records interface {
 	Upload(ctx context.Context, p *sohoa.Principal, form sohoa.UploadForm) (*records.Uploaded, error)
 	List(ctx context.Context, p *sohoa.Principal, q records.ListQuery) (*sohoa.DocumentList, error)
 	Record(ctx context.Context, p *sohoa.Principal, id string, n int) (*records.RecordPage, error)
+	Get(ctx context.Context, p *sohoa.Principal, id string) (*sohoa.Document, error)
 	Documents(ctx context.Context, p *sohoa.Principal, ids []string) ([]*sohoa.Document, error)
 	Update(ctx context.Context, p *sohoa.Principal, id string, patch *sohoa.RecordPatch) (*sohoa.Document, error)
 	PageImage(ctx context.Context, p *sohoa.Principal, id, n string) (*records.Blob, error)
@@ -35,6 +36,7 @@ type Records interface {
 	Revoke(ctx context.Context, p *sohoa.Principal, id, reason string) (*sohoa.Approval, error)
 	SignedPDF(ctx context.Context, p *sohoa.Principal, id string) (*records.Blob, error)
 	Receipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
+	UpdateEntry(ctx context.Context, p *sohoa.Principal, id string, row int, values map[string]any) (*sohoa.Document, error)
 	UpdateMany(ctx context.Context, p *sohoa.Principal, ids []string, patch *sohoa.RecordPatch) ([]records.Edited, error)
 	Overview(ctx context.Context, p *sohoa.Principal, since time.Time) (*records.Overview, error)
 	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
@@ -120,6 +122,8 @@ func (s *Server) routes() []route {
 		{methods: get, path: "/ho-so/{id}", signedIn: s.record},
 		{methods: post, path: "/ho-so/{id}", signedIn: s.update},
 		{methods: get, path: "/ho-so/{id}/trang/{n}/anh", signedIn: s.pageImage},
+		{methods: get, path: "/ho-so/{id}/dong/{row}", signedIn: s.entry},
+		{methods: post, path: "/ho-so/{id}/dong/{row}", signedIn: s.updateEntry},
 		{methods: post, path: "/ho-so/{id}/phe-duyet", signedIn: s.approve},
 		{methods: post, path: "/ho-so/{id}/thu-hoi", signedIn: s.revoke},
 		{methods: get, path: "/ho-so/{id}/ban-sao.pdf", signedIn: s.signedPDF},

@@ -497,6 +497,23 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("the row marked: %q, want row 2 (%s)", found, who)
 	}
 	official.look("record-register")
+	// The school's clerk confirms the row, its name put right as printed.
+	clerk.do("open row 2", chromedp.Navigate(s.base+"/ho-so/"+regDoc.ID+"/dong/2"), chromedp.WaitVisible(chromedp.CSS("#f-ho_ten")))
+	clerk.look("entry")
+	clerk.do("confirm it", chromedp.Clear(chromedp.CSS("#f-ho_ten")), chromedp.SendKeys(chromedp.CSS("#f-ho_ten"), who),
+		chromedp.Click(chromedp.CSS(`.record-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	var confirmed struct {
+		Entries []struct {
+			Fields map[string]struct {
+				Value    string `json:"value"`
+				Doubtful bool   `json:"doubtful"`
+			} `json:"fields"`
+		} `json:"entries"`
+	}
+	s.get("/api/v1/documents/"+regDoc.ID).json(t, &confirmed)
+	if f := confirmed.Entries[1].Fields; f["ho_ten"].Value != who || f["ho_ten"].Doubtful || f["so_vao_so"].Value != reg.Rows[1]["so_vao_so"] && !f["so_vao_so"].Doubtful {
+		t.Errorf("row 2 after the clerk confirmed it: %+v, printed %v", f, reg.Rows[1])
+	}
 
 	// A clerk of the sibling school: nothing found, and 404 at the address.
 	sibling := b.person("clerk of THB")
