@@ -65,34 +65,12 @@ func (d *Document) Masked() *Document {
 		if typ == "" && d.ProposedType != nil {
 			typ, _ = d.ProposedType.Value.(string)
 		}
-		c.Proposed = map[string]Proposal{}
-		for k, p := range d.Proposed {
-			if t := DocTypes[typ]; t != nil {
-				if f, ok := t.Field(k); ok && f.Personal {
-					s, _ := p.Value.(string)
-					p.Value = MaskPersonal(f.Kind, s)
-				}
-			}
-			c.Proposed[k] = p
-		}
+		c.Proposed = maskedProposals(typ, d.Proposed)
 	}
 	if len(d.Entries) > 0 {
 		c.Entries = make([]Entry, len(d.Entries))
-		for i, e := range d.Entries {
-			fields := map[string]Proposal{}
-			for k, p := range e.Fields {
-				if k == "ngay_sinh" || k == "so_dinh_danh" {
-					s, _ := p.Value.(string)
-					kind := KindDate
-					if k == "so_dinh_danh" {
-						kind = KindCCCD
-					}
-					p.Value = MaskPersonal(kind, s)
-				}
-				fields[k] = p
-			}
-			e.Fields = fields
-			c.Entries[i] = e
+		for i := range d.Entries {
+			c.Entries[i] = d.Entries[i].Masked()
 		}
 	}
 	if d.Subject != nil {
@@ -353,10 +331,47 @@ type Entry struct {
 	Fields map[string]Proposal `json:"fields"`
 }
 
+// EntryFields are the cells of a register row a person may set, as the
+// fields of a diploma (van_bang) check them; a row also has its stt.
+var EntryFields = []string{"ho_ten", "ngay_sinh", "noi_sinh", "gioi_tinh", "dan_toc", "so_hieu", "so_vao_so", "so_dinh_danh"}
+
 // Value is the entry's field name as a string ("" when not read).
 func (e *Entry) Value(name string) string {
 	s, _ := e.Fields[name].Value.(string)
 	return s
+}
+
+// Sure is the entry's field name when it was read surely or confirmed,
+// else "": only such a value finds the row.
+func (e *Entry) Sure(name string) string {
+	if f, ok := e.Fields[name]; ok && !f.Doubtful {
+		return e.Value(name)
+	}
+	return ""
+}
+
+// Masked returns a copy of the entry with its birth date and CCCD masked,
+// as a diploma's.
+func (e Entry) Masked() Entry {
+	e.Fields = maskedProposals(TypeVanBang, e.Fields)
+	return e
+}
+
+// maskedProposals returns a copy of ps, the values of the personal fields
+// of type typ masked.
+func maskedProposals(typ string, ps map[string]Proposal) map[string]Proposal {
+	out := make(map[string]Proposal, len(ps))
+	t := DocTypes[typ]
+	for k, p := range ps {
+		if t != nil {
+			if f, ok := t.Field(k); ok && f.Personal {
+				s, _ := p.Value.(string)
+				p.Value = MaskPersonal(f.Kind, s)
+			}
+		}
+		out[k] = p
+	}
+	return out
 }
 
 // NameKey is a person's name as looked up: folded, one space between its

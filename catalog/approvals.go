@@ -127,13 +127,10 @@ func prefixed(prefix, columns string) string {
 func matchedEntry(d *sohoa.Document, f sohoa.VerifiedFilter) *sohoa.Entry {
 	for i := range d.Entries {
 		e := &d.Entries[i]
-		sure := func(name, want string) bool {
-			p, ok := e.Fields[name]
-			return want != "" && ok && !p.Doubtful && e.Value(name) == want
-		}
+		found := func(name, want string) bool { return want != "" && e.Sure(name) == want }
 		switch {
-		case sure("so_vao_so", f.SoVaoSo), sure("so_hieu", f.SoHieu), sure("so_dinh_danh", f.SubjectID),
-			f.HoTen != "" && sure("ngay_sinh", f.NgaySinh) && !e.Fields["ho_ten"].Doubtful && sohoa.NameKey(e.Value("ho_ten")) == sohoa.NameKey(f.HoTen):
+		case found("so_vao_so", f.SoVaoSo), found("so_hieu", f.SoHieu), found("so_dinh_danh", f.SubjectID),
+			f.HoTen != "" && found("ngay_sinh", f.NgaySinh) && sohoa.NameKey(e.Sure("ho_ten")) == sohoa.NameKey(f.HoTen):
 			return e
 		}
 	}

@@ -69,18 +69,12 @@ func putEntries(ctx context.Context, tx *sql.Tx, d *sohoa.Document) error {
 		return fmt.Errorf("entries of %s: %w", d.ID, err)
 	}
 	for _, e := range d.Entries {
-		sure := func(name string) string {
-			if f, ok := e.Fields[name]; ok && !f.Doubtful {
-				return e.Value(name)
-			}
-			return ""
-		}
 		name := ""
-		if sure("ho_ten") != "" && sure("ngay_sinh") != "" {
-			name = sohoa.NameKey(sure("ho_ten"))
+		if e.Sure("ho_ten") != "" && e.Sure("ngay_sinh") != "" {
+			name = sohoa.NameKey(e.Sure("ho_ten"))
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO entries (document_id, row, name_key, ngay_sinh, so_hieu, so_vao_so, so_dinh_danh)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, e.Row, name, sure("ngay_sinh"), sure("so_hieu"), sure("so_vao_so"), sure("so_dinh_danh"))
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, e.Row, name, e.Sure("ngay_sinh"), e.Sure("so_hieu"), e.Sure("so_vao_so"), e.Sure("so_dinh_danh"))
 		if err != nil {
 			return fmt.Errorf("entries of %s: %w", d.ID, err)
 		}
@@ -123,21 +117,32 @@ func scanDocument(row scanner, extra ...any) (*sohoa.Document, error) {
 		return nil, fmt.Errorf("document %s proposed: %w", d.ID, err)
 	}
 	d.Proposed, d.ProposedType, d.Entries = ps.Fields, ps.Type, ps.Entries
-	// JSON numbers come back as float64: so_trang is an int.
 	for k, v := range d.Metadata {
-		switch v := v.(type) {
-		case float64:
-			d.Metadata[k] = int(v)
-		case []any:
-			list := make([]string, len(v))
-			for i, e := range v {
-				list[i], _ = e.(string)
-			}
-			d.Metadata[k] = list
-		}
+		d.Metadata[k] = fromJSON(v)
+	}
+	for k, p := range d.Proposed {
+		p.Value = fromJSON(p.Value)
+		d.Proposed[k] = p
 	}
 	d.Subject = sohoa.SubjectOf(d.Type, d.Metadata)
 	return &d, nil
+}
+
+// fromJSON is a field's value as the code keeps it, from what JSON gives
+// back: numbers as float64 (so_trang is an int), lists as []any
+// (noi_nhan is a []string).
+func fromJSON(v any) any {
+	switch v := v.(type) {
+	case float64:
+		return int(v)
+	case []any:
+		list := make([]string, len(v))
+		for i, e := range v {
+			list[i], _ = e.(string)
+		}
+		return list
+	}
+	return v
 }
 
 // Document returns the document with the given id.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -223,10 +224,6 @@ func (s *Service) Delete(ctx context.Context, id string, by *sohoa.Principal) er
 	return nil
 }
 
-// entryFields are the fields of a register row a person may set, as a
-// diploma's (van_bang) kinds check them.
-var entryFields = []string{"ho_ten", "ngay_sinh", "noi_sinh", "gioi_tinh", "dan_toc", "so_hieu", "so_vao_so", "so_dinh_danh"}
-
 // UpdateEntry confirms or corrects cells of row of register page id, or
 // adds the person's CCCD: each value set is then sure (checked as a
 // diploma's field, the CCCD against the row's birth date and sex), kept in
@@ -239,15 +236,15 @@ func (s *Service) UpdateEntry(ctx context.Context, id string, row int, values ma
 		}
 		e := &m.Entries[row-1]
 		merged := map[string]any{}
-		for _, name := range entryFields {
+		for _, name := range sohoa.EntryFields {
 			if v := e.Value(name); v != "" {
 				merged[name] = v
 			}
 		}
 		var errs sohoa.Problems
 		for name, v := range values {
-			if !slices.Contains(entryFields, name) {
-				errs.Add(name, "Dòng của sổ không có trường %q (%s).", name, strings.Join(entryFields, ", "))
+			if !slices.Contains(sohoa.EntryFields, name) {
+				errs.Add(name, "Dòng của sổ không có trường %q (%s).", name, strings.Join(sohoa.EntryFields, ", "))
 				continue
 			}
 			if v != nil {
@@ -263,7 +260,7 @@ func (s *Service) UpdateEntry(ctx context.Context, id string, row int, values ma
 		}
 		now := s.now().UTC()
 		changed := false
-		for _, name := range sortedNames(values) {
+		for _, name := range slices.Sorted(maps.Keys(values)) {
 			f, ok := e.Fields[name]
 			if !ok {
 				f = sohoa.Proposal{Page: e.Page, Box: e.Box}
@@ -290,13 +287,4 @@ func (s *Service) UpdateEntry(ctx context.Context, id string, row int, values ma
 	}
 	s.log.Info("register row updated", "document", id, "row", row)
 	return d, nil
-}
-
-func sortedNames(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

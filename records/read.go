@@ -431,7 +431,8 @@ func (s *Service) Search(ctx context.Context, p *sohoa.Principal, q sohoa.Search
 		if h.Type == sohoa.TypeSoGoc {
 			if d, err := s.cat.Document(ctx, h.ID); err == nil {
 				if e := entryFound(d, q.Text); e != nil {
-					h.Entry, h.Page = &s.view(ctx, p, &sohoa.Document{Type: d.Type, Entries: []sohoa.Entry{*e}}, true).Entries[0], e.Page
+					masked := e.Masked() // a hit is shown as in lists
+					h.Entry, h.Page = &masked, e.Page
 				}
 			}
 		}

@@ -211,8 +211,8 @@ func toIndexDoc(d *sohoa.IndexDocument) indexDoc {
 	for _, e := range d.Entries {
 		meta = append(meta, e.Value("ho_ten"))
 		for _, name := range []string{"so_hieu", "so_vao_so"} {
-			if f, ok := e.Fields[name]; ok && !f.Doubtful {
-				ids = append(ids, CanonicalIdentifier(e.Value(name)))
+			if v := e.Sure(name); v != "" {
+				ids = append(ids, CanonicalIdentifier(v))
 			}
 		}
 	}

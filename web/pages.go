@@ -422,13 +422,6 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, p *sohoa.Pri
 	}
 	for k, pr := range d.Proposed {
 		if _, ok := d.Metadata[k]; !ok {
-			if list, ok := pr.Value.([]any); ok {
-				items := make([]string, len(list))
-				for i, it := range list {
-					items[i], _ = it.(string)
-				}
-				pr.Value = items
-			}
 			v.Prefill[k], v.Proposed[k] = pr.Value, pr
 			v.Proposals = true
 		}
@@ -695,7 +688,7 @@ func (s *Server) showEntry(w http.ResponseWriter, r *http.Request, p *sohoa.Prin
 		s.fail(w, r, sohoa.Errorf(sohoa.ENOTFOUND, "Không có dòng %s để sửa.", mux.Vars(r)["row"]))
 		return
 	}
-	v := &entryView{Doc: d, Entry: &d.Entries[row-1], Columns: entryColumns[1:], Values: sent}
+	v := &entryView{Doc: d, Entry: &d.Entries[row-1], Columns: entryCells, Values: sent}
 	if e := v.Entry; e.Page >= 1 && e.Page <= len(d.Pages) {
 		pad := e.Box.Height()
 		pg := d.Pages[e.Page-1]
@@ -726,7 +719,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p *sohoa.Pr
 	id := mux.Vars(r)["id"]
 	row, _ := strconv.Atoi(mux.Vars(r)["row"])
 	values, sent := map[string]any{}, map[string]string{}
-	for _, c := range entryColumns[1:] {
+	for _, c := range entryCells {
 		if val := strings.TrimSpace(r.PostFormValue(c.Name)); val != "" {
 			values[c.Name], sent[c.Name] = val, val
 		}

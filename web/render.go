@@ -49,9 +49,21 @@ type entryColumn struct {
 	Date        bool
 }
 
-var entryColumns = []entryColumn{{"stt", "STT", false}, {"ho_ten", "Họ tên", false}, {"ngay_sinh", "Ngày sinh", true},
-	{"noi_sinh", "Nơi sinh", false}, {"gioi_tinh", "Giới tính", false}, {"dan_toc", "Dân tộc", false}, {"so_hieu", "Số hiệu", false},
-	{"so_vao_so", "Số vào sổ", false}, {"so_dinh_danh", "Số định danh", false}}
+// entryCells are the cells of a row a person may set (sohoa.EntryFields,
+// labelled as a diploma's fields, the CCCD's shorter for a table);
+// entryColumns the table's columns, the row's stt first.
+var entryCells, entryColumns = func() ([]entryColumn, []entryColumn) {
+	var cells []entryColumn
+	for _, name := range sohoa.EntryFields {
+		f, _ := sohoa.DocTypes[sohoa.TypeVanBang].Field(name)
+		label := f.Label
+		if name == "so_dinh_danh" {
+			label = "Số định danh"
+		}
+		cells = append(cells, entryColumn{Name: name, Label: label, Date: f.Kind == sohoa.KindDate})
+	}
+	return cells, append([]entryColumn{{Name: "stt", Label: "STT"}}, cells...)
+}()
 
 // inputField is what the template "input" shows.
 type inputField struct{ Name, Label, Value, Placeholder, Problem string }
