@@ -19,7 +19,7 @@ import (
 // cellReading is a Recognizer that reads a page's cells again, alone
 // (ocr.Engine).
 type cellReading interface {
-	CellReader(img []byte) (func(sohoa.Box, string) (string, float64, bool), error)
+	CellReader(img []byte) func(sohoa.Box, string) (string, float64, bool)
 }
 
 // pageTask asks an OCR worker to read one page.
@@ -323,7 +323,7 @@ func (s *Service) finish(ctx context.Context, read *sohoa.Manifest, pages []stri
 	if err := s.idx.Put(ctx, read.IndexDocument(pages)); err != nil {
 		return err
 	}
-	proposed := propose.Propose(read.Type, texts, nil)
+	proposed := propose.Propose(read.Type, texts)
 	m, err := s.updateManifest(ctx, read.ID, func(m *sohoa.Manifest) error {
 		// What was read for the type the document had when read; the
 		// clerk confirms it (Accept).
@@ -401,9 +401,9 @@ func (s *Service) recognizePage(ctx context.Context, r Recognizer, m *sohoa.Mani
 	pt.Document, pt.Page = m.ID, p.Number
 	// A register's rows are read while the page's image is at hand: its
 	// numbers in doubt are read again from their cells.
-	var reread func(sohoa.Box, string) (string, float64, bool)
+	var reread propose.Reread
 	if c, ok := r.(cellReading); ok {
-		reread, _ = c.CellReader(img)
+		reread = c.CellReader(img)
 	}
 	pt.Entries = propose.PageEntries(m.Type, p.Number, pt, reread)
 	// A page read is kept even if a stop began meanwhile: it is never read twice.

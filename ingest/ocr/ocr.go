@@ -259,13 +259,19 @@ func header(img []byte) scan.Frame {
 // CellReader returns a reader of cells of img, a page Recognize read: the
 // text in a box of the page as uploaded, read alone as one line with only
 // the characters chars, and its lowest word confidence. The page is
-// decoded once for all its cells.
-func (e *Engine) CellReader(img []byte) (func(box sohoa.Box, chars string) (string, float64, bool), error) {
-	page, _, err := image.Decode(bytes.NewReader(img))
-	if err != nil {
-		return nil, err
-	}
+// decoded at the first cell read (most pages have none to read again),
+// once for all its cells; one that cannot be decoded reads none.
+func (e *Engine) CellReader(img []byte) func(box sohoa.Box, chars string) (string, float64, bool) {
+	var page image.Image
+	decoded := false
 	return func(box sohoa.Box, chars string) (string, float64, bool) {
+		if !decoded {
+			page, _, _ = image.Decode(bytes.NewReader(img))
+			decoded = true
+		}
+		if page == nil {
+			return "", 0, false
+		}
 		pad := box.Height() / 2
 		r := image.Rect(box.X0-pad, box.Y0-pad, box.X1+pad, box.Y1+pad).Intersect(page.Bounds())
 		if r.Empty() {
@@ -299,5 +305,5 @@ func (e *Engine) CellReader(img []byte) (func(box sohoa.Box, chars string) (stri
 			}
 		}
 		return strings.Join(words, " "), conf, len(words) > 0
-	}, nil
+	}
 }

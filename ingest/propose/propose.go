@@ -39,21 +39,28 @@ type line struct {
 func linesOf(pages []*sohoa.PageText) []line {
 	var out []line
 	for n, pt := range pages {
-		if pt == nil {
-			continue
+		if pt != nil {
+			out = append(out, pageLines(n+1, pt)...)
 		}
-		words := pt.Words
-		if len(pt.Upright) == len(pt.Words) {
-			words = pt.Upright
+	}
+	return out
+}
+
+// pageLines are the lines of page n (pt), read upright where OCR kept the
+// words so.
+func pageLines(n int, pt *sohoa.PageText) []line {
+	var out []line
+	words := pt.Words
+	if len(pt.Upright) == len(pt.Words) {
+		words = pt.Upright
+	}
+	for i := 0; i < len(words); {
+		j := i + 1
+		for j < len(words) && words[j].Block == words[i].Block && words[j].Par == words[i].Par && words[j].Line == words[i].Line {
+			j++
 		}
-		for i := 0; i < len(words); {
-			j := i + 1
-			for j < len(words) && words[j].Block == words[i].Block && words[j].Par == words[i].Par && words[j].Line == words[i].Line {
-				j++
-			}
-			out = append(out, newLine(n+1, words[i:j], pt.Words[i:j]))
-			i = j
-		}
+		out = append(out, newLine(n, words[i:j], pt.Words[i:j]))
+		i = j
 	}
 	return out
 }
@@ -132,8 +139,9 @@ type Result struct {
 
 // Propose reads pages (in order; nil for a page not read) for the fields
 // of typ; when typ is "", it proposes the type too and reads its fields. A
-// register's numbers in doubt are read again with reread (nil: none).
-func Propose(typ string, pages []*sohoa.PageText, reread Reread) *Result {
+// register's rows are those PageEntries read with each page (kept in
+// PageText.Entries), or read here without reading cells again.
+func Propose(typ string, pages []*sohoa.PageText) *Result {
 	lines := linesOf(pages)
 	r := &Result{Fields: map[string]sohoa.Proposal{}}
 	if typ == "" {
@@ -149,22 +157,18 @@ func Propose(typ string, pages []*sohoa.PageText, reread Reread) *Result {
 	case sohoa.TypeVanBang:
 		p.diploma()
 	case sohoa.TypeSoGoc:
-		// Rows read with their page (PageText.Entries) keep the re-reading
-		// their page's image allowed.
-		var kept []sohoa.Entry
+		p.registerHeader()
 		for _, pt := range pages {
 			if pt != nil {
-				kept = append(kept, pt.Entries...)
+				r.Entries = append(r.Entries, pt.Entries...)
 			}
 		}
-		entries := p.register(reread)
-		if len(kept) > 0 {
-			entries = kept
+		if len(r.Entries) == 0 {
+			r.Entries = p.rows(nil)
 		}
-		for i := range entries {
-			entries[i].Row = i + 1
+		for i := range r.Entries {
+			r.Entries[i].Row = i + 1
 		}
-		r.Entries = entries
 	}
 	// A value the type refuses is not proposed as sure.
 	for name, f := range r.Fields {
@@ -365,7 +369,7 @@ func (p *proposer) summary(num int) {
 			p.set("trich_yeu", text, first, 0, 0, false)
 			return
 		}
-		if _, ok := titles[f]; ok && i+1 < len(p.lines) {
+		if kindTitles[f] && i+1 < len(p.lines) {
 			ls := []line{p.lines[i+1]}
 			// A title's summary wraps centred: a second line shorter and
 			// set in from both sides, the first not ending a sentence.
@@ -387,11 +391,13 @@ func (p *proposer) summary(num int) {
 	}
 }
 
-var titles = map[string]bool{}
+// kindTitles are the titles of the kinds of document (QUYẾT ĐỊNH,
+// THÔNG BÁO, …), folded.
+var kindTitles = map[string]bool{}
 
 func init() {
 	for _, name := range kinds {
-		titles[vntext.Fold(name)] = true
+		kindTitles[vntext.Fold(name)] = true
 	}
 }
 
@@ -559,7 +565,7 @@ func (t tokenList) match(i int, want []string) bool {
 // letter each in words of three or more (a header's "Số biệu").
 func (t tokenList) near(i int, want []string) bool {
 	for k, w := range want {
-		if got := t[i+k].folded; got != w && (len(w) < 3 || len(got) != len(w) || !oneOff(got, w)) {
+		if got := t[i+k].folded; got != w && (len(w) < 3 || !oneOff(got, w)) {
 			return false
 		}
 	}
@@ -727,21 +733,21 @@ func mendSurname(name string) (string, bool) {
 	return name, false
 }
 
-// titles are the titles a signer of these papers holds, in capitals as
+// signerTitles are the titles a signer of these papers holds, in capitals as
 // printed.
-var titles2 = []string{"GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
+var signerTitles = []string{"GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
 	"TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC SỞ", "KẾ TOÁN TRƯỞNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"}
 
 // signerTitle is a signer's title as read, or the known title one letter
 // off it (mended); known says it is one, as read.
 func signerTitle(s string) (string, bool) {
-	for _, t := range titles2 {
+	for _, t := range signerTitles {
 		if s == t {
 			return s, true
 		}
 	}
-	for _, t := range titles2 {
-		if len(t) == len(s) && oneOff(t, s) {
+	for _, t := range signerTitles {
+		if oneOff(t, s) {
 			return t, false
 		}
 	}
@@ -751,20 +757,10 @@ func signerTitle(s string) (string, bool) {
 // nearEthnicity is the one people whose name, folded, is one letter off
 // s's (Kính, Kjnh: Kinh), or "".
 func nearEthnicity(s string) string {
-	key := []rune(vntext.Fold(ethnicKey(s)))
+	key := vntext.Fold(ethnicKey(s))
 	found := ""
 	for k, name := range ethnicity {
-		f := []rune(vntext.Fold(k))
-		if len(f) != len(key) {
-			continue
-		}
-		d := 0
-		for i := range f {
-			if f[i] != key[i] {
-				d++
-			}
-		}
-		if d <= 1 {
+		if d := differ(vntext.Fold(k), key); d == 0 || d == 1 {
 			if found != "" && found != name {
 				return ""
 			}

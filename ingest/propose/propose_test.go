@@ -35,7 +35,7 @@ func TestCongVan(t *testing.T) {
 		"700 Kính gửi: Hiệu trưởng các trường trung học phổ thông",
 		"355 Để phục vụ việc tra cứu và cấp bản sao văn bằng trên Cổng Dịch vụ công, Sở đề nghị các trường rà soát.",
 		"355 Nơi nhận:", "380 - Như trên;", "380 - Lưu: VT, VP.", "1500 TL. GIÁM ĐỐC", "1500 CHÁNH VĂN PHÒNG", "1560 Lê Đức Thịnh")
-	r := Propose("", []*sohoa.PageText{pt}, nil)
+	r := Propose("", []*sohoa.PageText{pt})
 	if r.Type == nil || r.Type.Value != sohoa.TypeVanBan {
 		t.Fatalf("type %+v", r.Type)
 	}
@@ -52,7 +52,7 @@ func TestCongVan(t *testing.T) {
 			t.Errorf("%s: doubtful %v", name, got.Doubtful)
 		}
 	}
-	if got := Propose(sohoa.TypeVanBan, []*sohoa.PageText{page(60, "420 Số: 12/KH-SGDĐT")}, nil).Fields["so"]; got.Value != "12" || !got.Doubtful {
+	if got := Propose(sohoa.TypeVanBan, []*sohoa.PageText{page(60, "420 Số: 12/KH-SGDĐT")}).Fields["so"]; got.Value != "12" || !got.Doubtful {
 		t.Errorf("read with confidence 60: %+v", got)
 	}
 }
@@ -75,7 +75,7 @@ func TestProposeOnNewPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := Propose("", []*sohoa.PageText{pt}, nil)
+		r := Propose("", []*sohoa.PageText{pt})
 		if r.Type == nil || r.Type.Value != kind {
 			t.Errorf("%s: type %+v, want %s", d.ID, r.Type, kind)
 		}
@@ -129,11 +129,7 @@ func TestRegisterOnNewPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cellReader, err := e.CellReader(img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries := PageEntries("", 1, pt, cellReader)
+		entries := PageEntries("", 1, pt, e.CellReader(img))
 		if len(entries) != len(d.Rows) {
 			t.Errorf("%s: %d entries, %d rows printed", d.ID, len(entries), len(d.Rows))
 		}
@@ -178,7 +174,7 @@ func TestDiplomaLookAlikes(t *testing.T) {
 	pt := page(96, "600 BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG", "355 Họ và tên: Huynh Văn An", "355 Ngày sinh: 12⁄O4⁄2004",
 		"355 Nơi sinh: Vũ Thư, Thái Bình", "355 Giới tính: Nữ Dân tộc: H Mông", "355 Đã tốt nghiệp trung học phổ thông năm 2022.",
 		"358 Số hiệu: B 0l74420", "358 Số vào sổ cấp bằng: 0415⁄THPT⁄2022")
-	r := Propose("", []*sohoa.PageText{pt}, nil)
+	r := Propose("", []*sohoa.PageText{pt})
 	for name, want := range map[string]struct {
 		value    string
 		doubtful bool

@@ -10,10 +10,11 @@ import (
 	"sohoa/vntext"
 )
 
-// Reread reads a cell of a page again, alone, with only the characters
-// chars: its text and its lowest word confidence. Propose calls it for the
-// numbers of a register that break their sequence or were read unsurely.
-type Reread func(page int, box sohoa.Box, chars string) (string, float64, bool)
+// Reread reads a cell of the page at hand again, alone, with only the
+// characters chars: its text and its lowest word confidence (ocr.Engine's
+// CellReader). PageEntries calls it for the numbers of a register that
+// break their sequence or were read unsurely.
+type Reread func(box sohoa.Box, chars string) (string, float64, bool)
 
 // columns of a register page: the header's words (folded) and the entry
 // field under them.
@@ -55,10 +56,8 @@ func header(l line) []column {
 // PageEntries reads the rows of page n (pt) of a document of type typ ("",
 // or so_goc) when it is a register page, reading numbers in doubt again
 // with reread; nil for any other page.
-func PageEntries(typ string, n int, pt *sohoa.PageText, reread func(sohoa.Box, string) (string, float64, bool)) []sohoa.Entry {
-	pages := make([]*sohoa.PageText, n)
-	pages[n-1] = pt
-	lines := linesOf(pages)
+func PageEntries(typ string, n int, pt *sohoa.PageText, reread Reread) []sohoa.Entry {
+	lines := pageLines(n, pt)
 	if typ == "" {
 		if t := guessType(lines); t != nil {
 			typ, _ = t.Value.(string)
@@ -68,15 +67,12 @@ func PageEntries(typ string, n int, pt *sohoa.PageText, reread func(sohoa.Box, s
 		return nil
 	}
 	p := proposer{lines: lines, out: map[string]sohoa.Proposal{}}
-	var again Reread
-	if reread != nil {
-		again = func(_ int, box sohoa.Box, chars string) (string, float64, bool) { return reread(box, chars) }
-	}
-	return p.register(again)
+	p.registerHeader()
+	return p.rows(reread)
 }
 
-// register reads a register page: its header fields and a row a person.
-func (p *proposer) register(reread Reread) []sohoa.Entry {
+// registerHeader reads the fields a register page prints above its table.
+func (p *proposer) registerHeader() {
 	for _, l := range p.lines {
 		if toks := tokens(l.text); len(toks) > 3 && toks.match(0, []string{"so", "goc", "cap"}) {
 			r := []rune(strings.ToLower(l.text[toks[3].start:]))
@@ -93,6 +89,11 @@ func (p *proposer) register(reread Reread) []sohoa.Entry {
 	if l, a, b, ok := p.labelled("hoi dong thi"); ok {
 		p.set("hoi_dong_thi", strings.TrimSpace(l.text[a:b]), l, a, b, false)
 	}
+}
+
+// rows reads a register page's table, a row a person, once its header is
+// read (the register's year holds its numbers).
+func (p *proposer) rows(reread Reread) []sohoa.Entry {
 	var entries []sohoa.Entry
 	var cols []column
 	for _, l := range p.lines {
@@ -263,7 +264,7 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			}
 			sure := fits(i, nums[i]) && f.Confidence >= least && agrees(sq.field, v, year, pattern)
 			if !sure && reread != nil {
-				if text, conf, ok := reread(f.Page, f.Box, sq.chars); ok {
+				if text, conf, ok := reread(f.Box, sq.chars); ok {
 					if again, mended, ok := cellValue(sq.field, text); ok && !mended && fits(i, number(sq.field, again)) && agrees(sq.field, again, year, pattern) && conf >= 60 {
 						f.Value, f.Confidence, sure, v = again, conf, true, again
 						nums[i] = number(sq.field, again)
@@ -373,7 +374,7 @@ var levels = map[string]bool{"THPT": true, "THCS": true, "BTTHPT": true, "GDTX":
 func nearLevel(s string) string {
 	found := ""
 	for l := range levels {
-		if len(l) == len(s) && oneOff(l, s) {
+		if oneOff(l, s) {
 			if found != "" {
 				return ""
 			}
@@ -383,13 +384,21 @@ func nearLevel(s string) string {
 	return found
 }
 
-// oneOff reports whether a and b, of one length, differ in one byte.
-func oneOff(a, b string) bool {
+// oneOff reports whether a and b differ in one letter, in place.
+func oneOff(a, b string) bool { return differ(a, b) == 1 }
+
+// differ is how many letters of a and b differ, in place; -1 when they are
+// not as long.
+func differ(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) {
+		return -1
+	}
 	d := 0
-	for i := range len(a) {
-		if a[i] != b[i] {
+	for i := range ra {
+		if ra[i] != rb[i] {
 			d++
 		}
 	}
-	return d == 1
+	return d
 }

@@ -15,7 +15,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -74,12 +73,9 @@ func main() {
 	for i := range *n {
 		for _, kind := range []string{samples.KindVanBan, samples.KindVanBang, samples.KindSoGoc} {
 			d := samples.Generate(rng, kind, fmt.Sprintf("d%d-%s", i+1, kind))
-			img, gt := samples.Render(d.Blocks)
+			img, gt := samples.PNG(d)
 			clean := filepath.Join(work, d.ID+".png")
-			f, err := os.Create(clean)
-			check(err)
-			check(png.Encode(f, img))
-			check(f.Close())
+			check(os.WriteFile(clean, img, 0o644))
 			dir := filepath.Join(work, d.ID)
 			if o, err := exec.Command("scripts/degrade.sh", clean, dir).CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "degrade: %v\n%s", err, o)
@@ -143,10 +139,8 @@ func read(e *ocr.Engine, d samples.Doc, gt string, img []byte, r *variantResult)
 	pt, err := e.Recognize(img)
 	check(err)
 	t1 := time.Now()
-	cells, err := e.CellReader(img)
-	check(err)
-	pt.Entries = propose.PageEntries("", 1, pt, cells)
-	res := propose.Propose("", []*sohoa.PageText{pt}, nil)
+	pt.Entries = propose.PageEntries("", 1, pt, e.CellReader(img))
+	res := propose.Propose("", []*sohoa.PageText{pt})
 	r.ocrSecs += t1.Sub(t0).Seconds()
 	r.proposeSec += time.Since(t1).Seconds()
 	r.pages++

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -92,11 +91,8 @@ func main() {
 		for i := range *fresh {
 			for _, kind := range []string{samples.KindVanBan, samples.KindVanBang, samples.KindSoGoc} {
 				d := samples.Generate(rng, kind, fmt.Sprintf("new%d-%s", i+1, kind))
-				img, gt := samples.Render(d.Blocks)
-				f, err := os.Create(filepath.Join(dir, d.ID+".png"))
-				check(err)
-				check(png.Encode(f, img))
-				check(f.Close())
+				img, gt := samples.PNG(d)
+				check(os.WriteFile(filepath.Join(dir, d.ID+".png"), img, 0o644))
 				check(os.WriteFile(filepath.Join(dir, d.ID+".gt.txt"), []byte(gt), 0o644))
 				all = append(all, d.ID)
 			}
