@@ -141,6 +141,8 @@ var funcs = template.FuncMap{
 		return inputField{Name: name, Label: label, Value: value, Placeholder: placeholder, Problem: v.Fields[name]}
 	},
 	"proposalValue": func(p sohoa.Proposal) string { return fmt.Sprint(p.Value) },
+	// searchLabel is the label of a field of the search form.
+	"searchLabel": func(name string) string { return searchLabels[name] },
 	// entryColumns are the columns of a register page's rows.
 	"entryColumns": func() []entryColumn { return entryColumns },
 	// pair passes two values to a template.
@@ -409,6 +411,9 @@ func changeValue(typ, name string, v any) string {
 		if f := changedField(typ, name); f != nil && f.Kind == sohoa.KindDate {
 			if t, err := time.Parse("2006-01-02", v); err == nil {
 				return t.Format("02/01/2006")
+			}
+			if year, masked := strings.CutSuffix(v, "-**-**"); masked { // a birth date, masked, as people write it
+				return "**/**/" + year
 			}
 		}
 		return v

@@ -189,7 +189,7 @@ func TestChangesAsTheFormShowsThem(t *testing.T) {
 		label, val string
 	}{
 		{sohoa.TypeVanBang, "metadata.ngay_sinh", "2004-04-12", "Ngày sinh", "12/04/2004"},
-		{sohoa.TypeVanBang, "metadata.ngay_sinh", "2004-**-**", "Ngày sinh", "2004-**-**"},
+		{sohoa.TypeVanBang, "metadata.ngay_sinh", "2004-**-**", "Ngày sinh", "**/**/2004"}, // masked, as the search writes it
 		{sohoa.TypeVanBang, "type", "van_ban", "Loại hồ sơ", "Văn bản hành chính"},
 		{sohoa.TypeVanBang, "type", "", "Loại hồ sơ", ""},
 		{sohoa.TypeVanBang, "metadata.noi_nhan", []any{"Như trên", "Lưu VT"}, "Nơi nhận", "Như trên; Lưu VT"}, // a field of the type it was

@@ -497,6 +497,14 @@ func TestWebPage(t *testing.T) {
 		t.Errorf("the row marked: %q, want row 2 (%s)", found, who)
 	}
 	official.look("record-register")
+	official.do("see row 5 on the image", chromedp.Click(chromedp.CSS("table.entries tbody tr:nth-child(5) .show-box")),
+		chromedp.WaitReady(chromedp.CSS("#viewer .box.picked")))
+	if top := official.eval(`String(Math.round(document.getElementById("viewer").getBoundingClientRect().top))`); top != "0" {
+		t.Errorf("the row's Xem leaves the image out of sight: the viewer's top at %s px", top)
+	}
+	if msg := official.text("#thong-tin + .empty, #thong-tin ~ p.empty"); !strings.Contains(msg, "Chưa nhập thông tin") {
+		t.Errorf("a register with no field yet says %q under Thông tin hồ sơ", msg)
+	}
 	// The school's clerk confirms the row, its name put right as printed.
 	clerk.do("open row 2", chromedp.Navigate(s.base+"/ho-so/"+regDoc.ID+"/dong/2"), chromedp.WaitVisible(chromedp.CSS("#f-ho_ten")))
 	clerk.look("entry")

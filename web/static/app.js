@@ -170,7 +170,11 @@
     }
     if (img.complete) { ready(); } else { img.addEventListener("load", ready); }
     window.addEventListener("resize", boxes);
-    document.querySelectorAll(".show-box").forEach(function (b) { b.addEventListener("click", function () { show(b); }); });
+    // A row of a register's table, far below the image: bring the image
+    // into view, then the row on it.
+    document.querySelectorAll(".show-box").forEach(function (b) {
+      b.addEventListener("click", function () { viewer.scrollIntoView({ block: "start" }); show(b); });
+    });
     if (words) {
       words.addEventListener("click", function (e) { if (e.target.classList.contains("w")) { show(e.target); } });
       words.addEventListener("keydown", function (e) {
