@@ -45,7 +45,9 @@ type Document struct {
 	Error        string              `json:"error,omitempty"`
 	CreatedAt    time.Time           `json:"created_at"`
 	UpdatedAt    time.Time           `json:"updated_at"`
-	CreatedBy    string              `json:"created_by,omitempty"`
+	// ReadyAt is when it was first read whole (nil before).
+	ReadyAt   *time.Time `json:"ready_at,omitempty"`
+	CreatedBy string     `json:"created_by,omitempty"`
 	// DuplicateOf names the record this one was knowingly stored beside.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
 	Pages       []Page `json:"pages"`
@@ -187,6 +189,13 @@ func (m *Manifest) Document() *Document {
 	if d.Metadata == nil {
 		d.Metadata = Metadata{}
 	}
+	for _, e := range m.History {
+		if e.Status == StatusReady {
+			at := e.At
+			d.ReadyAt = &at
+			break
+		}
+	}
 	// Updated when its status or its record last changed.
 	d.UpdatedAt = m.CreatedAt
 	if n := len(m.History); n > 0 && m.History[n-1].At.After(d.UpdatedAt) {
@@ -308,6 +317,9 @@ func (b Box) Union(c Box) Box {
 
 // Height is the box's height.
 func (b Box) Height() int { return b.Y1 - b.Y0 }
+
+// Width is the box's width, in pixels.
+func (b Box) Width() int { return b.X1 - b.X0 }
 
 // Proposal is a value read off a document's pages for a person to
 // confirm: where it was read (page, box), how surely (the lowest

@@ -9,6 +9,7 @@ package propose
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -198,14 +199,21 @@ func (p *proposer) set(field string, value any, l line, from, to int, mended boo
 			v[i] = phrases.Replace(v[i])
 		}
 	}
-	p.out[field] = sohoa.Proposal{Value: value, Confidence: conf, Page: l.page, Box: box, Doubtful: mended || conf < Sure}
+	sure := float64(Sure)
+	if field == "trich_yeu" || field == "noi_nhan" {
+		// A summary, a recipient, is free text: one mark lost in it (nắm
+		// for năm, tìn for tin) is read with confidence near 87.
+		sure = SureName
+	}
+	p.out[field] = sohoa.Proposal{Value: value, Confidence: conf, Page: l.page, Box: box, Doubtful: mended || conf < sure}
 }
 
 // phrases are what Tesseract reads of the phrases these papers print,
 // where one mark is often taken for another, and what is printed (the
 // copy kept is "Lưu: VT, …", văn thư: Decree 30/2020, Appendix I).
 var phrases = strings.NewReplacer("UBND TÍNH", "UBND TỈNH", "Lưu: VI", "Lưu: VT", "Lưu: VT;", "Lưu: VT,", "số gốc", "sổ gốc", "Số gốc", "Sổ gốc", "Cống thông tin", "Cổng thông tin",
-	"Cống Dịch vụ công", "Cổng Dịch vụ công", "chuyên mồn", "chuyên môn", "dần cư", "dân cư", "Đào tao", "Đào tạo")
+	"Cống Dịch vụ công", "Cổng Dịch vụ công", "chuyên mồn", "chuyên môn", "dần cư", "dân cư", "Đào tao", "Đào tạo",
+	"tuyến sinh", "tuyển sinh", "Tuyến sinh", "Tuyển sinh", "phố thông", "phổ thông", "nắm học", "năm học", "thông tìn", "thông tin", "ky thi", "kỳ thi")
 
 var (
 	reNumber = regexp.MustCompile(`^S[ốổoô6][:;.]?\s*([0-9OoIl|]{1,5})\s*[/⁄]\s*(\S+)`)
@@ -287,7 +295,8 @@ func (p *proposer) administrative() {
 		n, mended := digits(l.text[m[2]:m[3]])
 		p.set("so", strings.TrimLeft(n, "0"), l, m[2], m[3], mended)
 		kh := strings.TrimRight(l.text[m[4]:m[5]], ".,;")
-		p.set("ky_hieu", kh, l, m[4], m[5], false)
+		kh, mended = unitCodes(kh)
+		p.set("ky_hieu", kh, l, m[4], m[5], mended)
 		code := kh
 		if k := strings.IndexByte(kh, '-'); k > 0 {
 			code = kh[:k]
@@ -408,6 +417,64 @@ func abs(n int) int {
 	return n
 }
 
+// units are the codes a Department's units put at the end of a ký hiệu
+// (12/KH-SGDĐT-GDTrH), some in mixed case that Tesseract reads in capitals
+// (GDTTH for GDTrH).
+var units = []string{"VP", "TCCB", "KHTC", "GDTrH", "GDTH", "GDMN", "GDTX", "GDCN", "GDTX-CN", "QLCL", "KTKĐ", "KTQLCL", "TTr",
+	"CTTT", "CNTT", "CTHSSV", "GDDT", "PC", "TĐKT", "KHCN", "GDCN-GDTX", "QLCL-CNTT"}
+
+// unitCodes puts right the parts of a ký hiệu after its first that are
+// one letter off one unit code only; mended says it did.
+func unitCodes(kh string) (string, bool) {
+	parts := strings.Split(kh, "-")
+	mended := false
+	for i, part := range parts[1:] {
+		if u := nearUnit(part); u != part {
+			parts[i+1], mended = u, true
+		}
+	}
+	return strings.Join(parts, "-"), mended
+}
+
+// nearUnit is the unit code s is, or is one letter off of (one changed,
+// lost or added) when it is one only; s when neither.
+func nearUnit(s string) string {
+	if slices.Contains(units, s) {
+		return s
+	}
+	near := ""
+	for _, u := range units {
+		if markDistance(u, s) == 1 {
+			if near != "" {
+				return s
+			}
+			near = u
+		}
+	}
+	if near == "" {
+		return s
+	}
+	return near
+}
+
+// reArchived is the last of the recipients, the copies kept (Decree 30:
+// "Lưu: VT, <the drafting unit>."), as it is read: the comma or colon lost,
+// the L taken for a B, the full stop doubled.
+var reArchived = regexp.MustCompile(`^[LlBb]ưu\s*[:;.]?\s*VT[j]?\s*[,.;]?\s*([^.,;]*?)[.,]*$`)
+
+// archived is a recipient as Decree 30 writes it when it is the copies
+// kept.
+func archived(item string) string {
+	m := reArchived.FindStringSubmatch(item)
+	switch {
+	case m == nil:
+		return item
+	case m[1] == "":
+		return "Lưu: VT."
+	}
+	return "Lưu: VT, " + nearUnit(m[1]) + "."
+}
+
 // signature reads the signer's block and the recipients.
 func (p *proposer) signature(num int) {
 	recv := -1
@@ -424,7 +491,7 @@ func (p *proposer) signature(num int) {
 			if !strings.HasPrefix(t, "-") && !strings.HasPrefix(t, "—") && !strings.HasPrefix(t, "–") {
 				break
 			}
-			items = append(items, strings.TrimSpace(strings.TrimRight(strings.TrimLeft(t, "-—– "), ";")))
+			items = append(items, archived(strings.TrimSpace(strings.TrimRight(strings.TrimLeft(t, "-—– "), ";"))))
 			ls = append(ls, l)
 		}
 		if len(items) > 0 {
@@ -465,7 +532,8 @@ func (p *proposer) signature(num int) {
 	}
 	for _, l := range p.lines[title+1:] {
 		if l.box.X0 >= mid*4/5 && !isUpper(l.text) && len(strings.Fields(l.text)) >= 2 {
-			p.set("nguoi_ky_ho_ten", l.text, l, 0, 0, false)
+			name, doubt := properName(l.text)
+			p.set("nguoi_ky_ho_ten", name, l, 0, 0, doubt)
 			break
 		}
 	}
@@ -583,8 +651,8 @@ func (t tokenList) labelAt(i int) bool {
 }
 
 var (
-	reSerial = regexp.MustCompile(`^([A-Z]{1,2})\s*([0-9OoIl|]{6,8})$`)
-	reEntry  = regexp.MustCompile(`^([0-9OoIl|]{1,6})\s*/\s*([A-Z]{2,6})\s*/\s*([0-9OoIl|]{4})$`)
+	reSerial = regexp.MustCompile(`^([A-Z]{1,2})\s*([0-9OoIlGS|]{6,8})$`)
+	reEntry  = regexp.MustCompile(`^([0-9OoIlGS|]{1,6})\s*/\s*([A-Z]{2,6})\s*/\s*([0-9OoIlGS|]{4})$`)
 	reYear   = regexp.MustCompile(`năm\s+(\d{4})`)
 )
 
@@ -600,8 +668,8 @@ func (p *proposer) diploma() {
 	if l, a, b, ok := p.labelled("ho va ten", "ho ten"); ok {
 		name, split := splitName(strings.TrimRight(strings.TrimSpace(l.text[a:b]), ".,;"))
 		name, mended := mendSurname(name)
-		mended = mended || split
-		p.set("ho_ten", name, l, a, b, mended)
+		name, doubt := properName(name)
+		p.set("ho_ten", name, l, a, b, mended || split || doubt || !familyName(name))
 	}
 	if l, a, b, ok := p.labelled("ngay sinh"); ok {
 		v := strings.ReplaceAll(strings.TrimSpace(l.text[a:b]), "⁄", "/")
@@ -611,7 +679,8 @@ func (p *proposer) diploma() {
 		}
 	}
 	if l, a, b, ok := p.labelled("noi sinh"); ok {
-		p.set("noi_sinh", strings.TrimSpace(l.text[a:b]), l, a, b, false)
+		place, doubt := properName(strings.TrimSpace(l.text[a:b]))
+		p.set("noi_sinh", place, l, a, b, doubt)
 	}
 	if l, a, b, ok := p.labelled("dan toc"); ok {
 		v := strings.TrimSpace(l.text[a:b])
@@ -718,17 +787,35 @@ func init() {
 	}
 }
 
+// familyName reports whether name begins with a family name: one that
+// does not lost it (to the cell beside it, or to blur).
+func familyName(name string) bool {
+	first, _, _ := strings.Cut(name, " ")
+	return slices.Contains(surnames[vntext.Fold(first)], first)
+}
+
 // mendSurname puts right the family name of name when it was read without
-// a mark it must have; mended says it did.
+// a mark it must have, or with one letter wrong: the one family name so
+// spelled, or of those one letter off, the one most people have (Lâ: Lê,
+// not La or Lã). mended says it did.
 func mendSurname(name string) (string, bool) {
 	first, rest, _ := strings.Cut(name, " ")
-	for _, n := range surnames[vntext.Fold(first)] {
-		if n == first {
-			return name, false
+	if rest == "" || slices.Contains(surnames[vntext.Fold(first)], first) {
+		return name, false
+	}
+	if c := surnames[vntext.Fold(first)]; len(c) == 1 {
+		return c[0] + " " + rest, true
+	}
+	var near []string
+	for _, list := range surnames {
+		for _, n := range list {
+			if markDistance(first, n) == 1 && commonSurnames[n] {
+				near = append(near, n)
+			}
 		}
 	}
-	if c := surnames[vntext.Fold(first)]; len(c) == 1 && rest != "" {
-		return c[0] + " " + rest, true
+	if len(near) == 1 {
+		return near[0] + " " + rest, true
 	}
 	return name, false
 }

@@ -188,3 +188,113 @@ func TestDiplomaLookAlikes(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAndPlaces: a syllable no name has is a mark misread; it is put
+// right when one name syllable is nearest, and a person checks it.
+func TestNamesAndPlaces(t *testing.T) {
+	for _, c := range []struct {
+		read, want string
+		doubt      bool
+	}{
+		{"Mai Thị Ngọc Vần", "Mai Thị Ngọc Vân", true}, {"Bùi Hông Anh", "Bùi Hồng Anh", true},
+		{"Cấm Khê", "Cấm Khê", true},               // Cầm or Cẩm: not for a machine to say
+		{"Lê Đỉnh Vinh", "Lê Đình Vinh", true},     // the common one of Đình, Đinh, Định, Đính
+		{"Tạ lrọng Khang", "Tạ Trọng Khang", true}, // a letter, not a mark
+		{"Nguyễn Văn An", "Nguyễn Văn An", false}, {"xã Tân Phú, huyện Đông Hưng", "xã Tân Phú, huyện Đông Hưng", false},
+	} {
+		if got, doubt := properName(c.read); got != c.want || doubt != c.doubt {
+			t.Errorf("%q: %q (doubt %v), want %q (doubt %v)", c.read, got, doubt, c.want, c.doubt)
+		}
+	}
+	if n, mended := mendSurname("Lâ Thị Oanh"); n != "Lê Thị Oanh" || !mended {
+		t.Errorf("mendSurname(Lâ Thị Oanh) = %q, %v", n, mended)
+	}
+	if l := nearLevel("THPIT"); l != "THPT" {
+		t.Errorf("nearLevel(THPIT) = %q", l)
+	}
+	var rows []sohoa.Entry
+	for _, v := range []string{"CC 2839071", "GC 2839072", "C 2839073", "GC 2839074", "2839075"} {
+		rows = append(rows, sohoa.Entry{Fields: map[string]sohoa.Proposal{"so_hieu": {Value: v, Confidence: 90}}})
+	}
+	if p, sure := commonPattern(rows, "so_hieu"); p != "C" || !sure {
+		t.Errorf("the series of CC, GC, C, GC: %q (sure %v)", p, sure)
+	}
+	for read, want := range map[string]string{"Lưu: VT QLCL..": "Lưu: VT, QLCL.", "bưu: VT,QLCTL.": "Lưu: VT, QLCL.", "Lưu VT": "Lưu: VT.", "Như trên": "Như trên"} {
+		if got := archived(read); got != want {
+			t.Errorf("archived(%q) = %q, want %q", read, got, want)
+		}
+	}
+}
+
+// TestRegisterNumbersInSequence: a number one digit off what the rows
+// around it call for, or with a letter for a digit, is proposed as they
+// call for it, never as sure.
+func TestRegisterNumbersInSequence(t *testing.T) {
+	cols := []int{100, 200, 700, 950, 1100, 1400}
+	pt := &sohoa.PageText{}
+	add := func(n int, cells ...string) {
+		for c, cell := range cells {
+			x := cols[c]
+			for _, w := range strings.Fields(cell) {
+				pt.Words = append(pt.Words, sohoa.Word{Text: w, Confidence: 96, X0: x, Y0: 300 + 60*n, X1: x + 18*len([]rune(w)), Y1: 336 + 60*n, Block: n + 1, Par: 1, Line: 1})
+				x += 18*len([]rune(w)) + 14
+			}
+		}
+	}
+	add(0, "SỔ GỐC CẤP BẰNG TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG")
+	add(1, "Năm tốt nghiệp: 2017")
+	add(2, "STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số hiệu", "Số vào sổ")
+	rows := [][]string{
+		{"1", "Lê Văn An", "02/03/1999", "Nam", "A 1738453", "5663/THPT/2017"},
+		{"2", "Mai Thị Ngọc Vân", "12/11/1999", "Nữ", "A 1738414", "56G4/THPI/2017"},
+		{"3", "Trần Đức Hùng", "30/01/1999", "Nam", "A 1738455", "5665/THPT/2017"},
+	}
+	for i, r := range rows {
+		add(3+i, r...)
+	}
+	entries := PageEntries("", 1, pt, nil)
+	if len(entries) != 3 {
+		t.Fatalf("%d entries: %+v", len(entries), entries)
+	}
+	for field, want := range map[string]string{"so_hieu": "A 1738454", "so_vao_so": "5664/THPT/2017"} {
+		if got := entries[1].Fields[field]; got.Value != want || !got.Doubtful {
+			t.Errorf("row 2 %s: %v (doubtful %v), want %s, doubtful", field, got.Value, got.Doubtful, want)
+		}
+	}
+	// Row 1's register number is vouched for by row 2's, mended to follow
+	// it; its serial, by none: row 2's was misread.
+	if got := entries[0].Fields["so_vao_so"]; got.Doubtful || got.Value != "5663/THPT/2017" {
+		t.Errorf("row 1 so_vao_so: %v (doubtful %v)", got.Value, got.Doubtful)
+	}
+	if got := entries[0].Fields["so_hieu"]; !got.Doubtful || got.Value != "A 1738453" {
+		t.Errorf("row 1 so_hieu: %v (doubtful %v)", got.Value, got.Doubtful)
+	}
+}
+
+// TestRegisterWidthsAndPlaces: two numbers misread alike (a digit too
+// many) are in sequence with each other but not of the page's width, so
+// neither is sure; a place a mark off the one the other rows read is that
+// one, for a person to confirm.
+func TestRegisterWidthsAndPlaces(t *testing.T) {
+	var entries []sohoa.Entry
+	for i, v := range []string{"0031/THPT/2025", "00352/THPT/2025", "00353/THPT/2025", "0034/THPT/2025", "0035/THPT/2025"} {
+		place := []string{"Vân Đồn", "Vân Đồn", "Vân Đôn", "Uông Bí", "Cẩm Phả"}[i]
+		entries = append(entries, sohoa.Entry{Row: i + 1, Fields: map[string]sohoa.Proposal{
+			"so_vao_so": {Value: v, Confidence: 75}, "noi_sinh": {Value: place, Confidence: 95}}})
+	}
+	checkSequences(entries, "2025", nil)
+	agreeOnPlaces(entries)
+	for i, e := range entries {
+		f := e.Fields["so_vao_so"]
+		// row 1 has no neighbour to vouch for it; rows 4 and 5 vouch for each other
+		if (i < 3) != f.Doubtful {
+			t.Errorf("row %d %v: doubtful %v", i+1, f.Value, f.Doubtful)
+		}
+	}
+	if f := entries[2].Fields["noi_sinh"]; f.Value != "Vân Đồn" || !f.Doubtful {
+		t.Errorf("Vân Đôn beside two Vân Đồn: %+v", f)
+	}
+	if f := entries[0].Fields["noi_sinh"]; f.Doubtful {
+		t.Errorf("Vân Đồn, read alike twice: %+v", f)
+	}
+}

@@ -1,6 +1,7 @@
 package propose
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -113,6 +114,7 @@ func (p *proposer) rows(reread Reread) []sohoa.Entry {
 	}
 	year, _ := p.out["nam_tot_nghiep"].Value.(string)
 	checkSequences(entries, year, reread)
+	agreeOnPlaces(entries)
 	return entries
 }
 
@@ -145,11 +147,17 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 	e := sohoa.Entry{Page: l.page, Box: l.origBox(), Fields: map[string]sohoa.Proposal{}}
 	for field, ws := range cells {
 		cell := newLine(l.page, ws, orig[field])
+		box := cell.origBox()
+		if field == "so_hieu" {
+			// A series letter Tesseract dropped is left of the number:
+			// the cell read again is to hold it.
+			box = extendBack(box, l)
+		}
 		text := noise.Replace(strings.Trim(cell.text, "._-:,;'\"`~ "))
 		value, mended, ok := cellValue(field, text)
 		mended = mended || text != cell.text
 		if !ok {
-			e.Fields[field] = sohoa.Proposal{Value: cell.text, Confidence: cell.conf, Page: l.page, Box: cell.origBox(), Doubtful: true}
+			e.Fields[field] = sohoa.Proposal{Value: cell.text, Confidence: cell.conf, Page: l.page, Box: box, Doubtful: true}
 			continue
 		}
 		sure := float64(Sure)
@@ -162,11 +170,37 @@ func (p *proposer) row(l line, cols []column) (sohoa.Entry, bool) {
 			var split, m bool
 			value, split = splitName(strings.TrimRight(value, ".,;"))
 			value, m = mendSurname(value)
-			mended = mended || m || split
+			mended = mended || m || split || !familyName(value)
 		}
-		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: cell.origBox(), Doubtful: mended || cell.conf < sure}
+		if field == "ho_ten" || field == "noi_sinh" {
+			var doubt bool
+			value, doubt = properName(value)
+			mended = mended || doubt
+		}
+		e.Fields[field] = sohoa.Proposal{Value: value, Confidence: cell.conf, Page: l.page, Box: box, Doubtful: mended || cell.conf < sure}
 	}
 	return e, true
+}
+
+// extendBack is b on the image uploaded widened by two letters towards the
+// start of line l, whichever way the page lay (the line's first and last
+// words there say which way it reads).
+func extendBack(b sohoa.Box, l line) sohoa.Box {
+	first, last := l.orig[0], l.orig[len(l.orig)-1]
+	dx := (last.X0 + last.X1 - first.X0 - first.X1) / 2
+	dy := (last.Y0 + last.Y1 - first.Y0 - first.Y1) / 2
+	by := 2 * min(b.Width(), b.Height())
+	switch {
+	case abs(dx) >= abs(dy) && dx >= 0:
+		b.X0 = max(b.X0-by, 0)
+	case abs(dx) >= abs(dy):
+		b.X1 += by
+	case dy > 0:
+		b.Y0 = max(b.Y0-by, 0)
+	default:
+		b.Y1 += by
+	}
+	return b
 }
 
 // noise are marks a blurred cell is read with that stand for a letter.
@@ -206,6 +240,10 @@ func cellValue(field, text string) (value string, mended, ok bool) {
 		return "", false, false
 	case "so_hieu":
 		text = strings.ReplaceAll(text, "©", "C")
+		// A series letter with a mark (Ầ) or a full stop after it (B.)
+		if first, rest, ok := strings.Cut(strings.Replace(text, ".", " ", 1), " "); ok && len([]rune(first)) <= 2 {
+			text = strings.ToUpper(vntext.Fold(first)) + " " + strings.TrimSpace(rest)
+		}
 		if m := reSerial.FindStringSubmatch(text); m != nil {
 			d, mended := digits(m[2])
 			return m[1] + " " + d, mended, true
@@ -250,6 +288,16 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			return i > 0 && nums[i-1] >= 0 && n == nums[i-1]+1 || i+1 < len(nums) && nums[i+1] >= 0 && n == nums[i+1]-1
 		}
 		pattern, surely := commonPattern(entries, sq.field)
+		width := commonWidth(entries, sq.field)
+		series := map[string]int{} // the series letters cells read again hold
+		chars := sq.chars
+		if pattern != "" {
+			// digits and the page's pattern only
+			chars = strings.TrimSpace(sq.chars[strings.IndexAny(sq.chars, "0123456789 "):]) + pattern
+			if sq.field == "so_hieu" {
+				chars += " "
+			}
+		}
 		for i := range entries {
 			f, ok := entries[i].Fields[sq.field]
 			if !ok {
@@ -262,18 +310,32 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			if sq.field == "so_hieu" {
 				least = Sure
 			}
-			sure := fits(i, nums[i]) && f.Confidence >= least && agrees(sq.field, v, year, pattern)
+			sure := fits(i, nums[i]) && f.Confidence >= least && agrees(sq.field, v, year, pattern) && (width == 0 || numberWidth(sq.field, v) == width)
 			if !sure && reread != nil {
-				if text, conf, ok := reread(f.Box, sq.chars); ok {
-					if again, mended, ok := cellValue(sq.field, text); ok && !mended && fits(i, number(sq.field, again)) && agrees(sq.field, again, year, pattern) && conf >= 60 {
+				if text, conf, ok := reread(f.Box, chars); ok {
+					if again, _, ok := cellValue(sq.field, text); ok && sq.field == "so_hieu" {
+						if k := strings.IndexByte(again, ' '); k > 0 {
+							series[again[:k]]++
+						}
+					}
+					if again, mended, ok := cellValue(sq.field, text); ok && !mended && fits(i, number(sq.field, again)) && agrees(sq.field, again, year, pattern) && conf >= 60 &&
+						(width == 0 || numberWidth(sq.field, again) == width) {
 						f.Value, f.Confidence, sure, v = again, conf, true, again
 						nums[i] = number(sq.field, again)
 					}
 				}
 			}
+			// A number one digit off the one its neighbours call for is
+			// that one, for a person to confirm.
+			// (The guess confirms no neighbour: nums keeps what was read.)
+			if want := between(nums, i); !sure && want >= 0 && want != nums[i] {
+				if mended, ok := withNumber(sq.field, v, want); ok {
+					f.Value, v = mended, mended
+				}
+			}
 			// A register number one letter off the page's level, in its
 			// sequence and year: mended, for a person to confirm.
-			if p := strings.Split(v, "/"); !sure && sq.field == "so_vao_so" && len(p) == 3 && !levels[p[1]] && fits(i, nums[i]) && (year == "" || p[2] == year) {
+			if p := strings.Split(v, "/"); !sure && sq.field == "so_vao_so" && len(p) == 3 && !levels[p[1]] && fits(i, number(sq.field, v)) && (year == "" || p[2] == year) {
 				if level := nearLevel(p[1]); level != "" {
 					f.Value = p[0] + "/" + level + "/" + p[2]
 				}
@@ -281,7 +343,7 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			// A serial whose series letter was lost or misread (C as CG, G
 			// or CC in small type), in its sequence, is of the page's
 			// series: the number is its neighbours', the letter the page's.
-			if sq.field == "so_hieu" && pattern != "" && fits(i, nums[i]) && !strings.HasPrefix(v, pattern+" ") {
+			if sq.field == "so_hieu" && pattern != "" && fits(i, number(sq.field, v)) && !strings.HasPrefix(v, pattern+" ") {
 				if k := strings.IndexByte(v, ' '); k < 0 || strings.Contains(v[:k], pattern) || len(v[:k]) == 1 {
 					f.Value = pattern + " " + v[strings.IndexByte(v, ' ')+1:]
 					sure = surely
@@ -290,6 +352,161 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			f.Doubtful = !sure
 			entries[i].Fields[sq.field] = f
 		}
+		if sq.field == "so_hieu" && pattern == "" {
+			lostSeries(entries, series, width)
+		}
+	}
+}
+
+// lostSeries puts back the series letter the serials of a page were read
+// without, when their cells read again show it on two rows or more, and
+// no other, if unsurely (a lone C is read with confidence near 20): for a
+// person to confirm.
+func lostSeries(entries []sohoa.Entry, series map[string]int, width int) {
+	letter, n := "", 0
+	for l, c := range series {
+		if c > n || c == n && l < letter {
+			letter, n = l, c
+		}
+	}
+	if n < 2 || len(series) > 1 {
+		return // two rows at least, and no other letter
+	}
+	for i := range entries {
+		f, ok := entries[i].Fields["so_hieu"]
+		v := entries[i].Value("so_hieu")
+		if !ok || strings.Contains(v, " ") || number("so_hieu", v) < 0 || width > 0 && len(v) != width {
+			continue
+		}
+		f.Value, f.Doubtful = letter+" "+v, true
+		entries[i].Fields["so_hieu"] = f
+	}
+}
+
+// between is the number the rows around row i call for: the one between
+// its neighbours when they are two apart; at the page's top or bottom, the
+// one after (or before) a neighbour that follows its own; -1 when they
+// call for none.
+func between(nums []int, i int) int {
+	last := len(nums) - 1
+	switch {
+	case i > 0 && i < last && nums[i-1] >= 0 && nums[i+1] == nums[i-1]+2:
+		return nums[i-1] + 1
+	case i == 0 && last >= 2 && nums[1] >= 0 && nums[2] == nums[1]+1:
+		return nums[1] - 1
+	case i == last && last >= 2 && nums[i-2] >= 0 && nums[i-1] == nums[i-2]+1:
+		return nums[i-1] + 1
+	}
+	return -1
+}
+
+// withNumber is v with its running number n in place of the one read,
+// when the two differ in one digit only.
+func withNumber(field, v string, n int) (string, bool) {
+	a, b := 0, len(v)
+	switch field {
+	case "stt":
+		// a row's number with a mark beside it (Z7, 5s)
+		if want := strconv.Itoa(n); strings.Contains(v, want) && len(v) <= len(want)+2 {
+			return want, true
+		}
+		return "", false
+	case "so_hieu":
+		a = strings.LastIndexByte(v, ' ') + 1
+	case "so_vao_so":
+		b = strings.IndexByte(v, '/')
+	default:
+		return "", false
+	}
+	if a <= 0 && field == "so_hieu" || b < 0 {
+		return "", false
+	}
+	read, want := v[a:b], fmt.Sprintf("%0*d", b-a, n)
+	if len(read) > len(want) {
+		want = fmt.Sprintf("%0*d", len(read)-1, n) // a digit too many (00352 for 0032)
+	}
+	if markDistance(read, want) != 1 {
+		return "", false
+	}
+	return v[:a] + want + v[b:], true
+}
+
+// numberWidth is how many digits the running number of a field's value
+// has (0415 in 0415/THPT/2022: 4); 0 when it has none.
+func numberWidth(field, v string) int {
+	switch field {
+	case "so_hieu":
+		if k := strings.LastIndexByte(v, ' '); k >= 0 {
+			v = v[k+1:]
+		}
+	case "so_vao_so":
+		v, _, _ = strings.Cut(v, "/")
+	default:
+		return 0
+	}
+	if number(field, v) < 0 && field != "so_vao_so" {
+		return 0
+	}
+	return len(v)
+}
+
+// commonWidth is the width most rows' numbers of field have: a register
+// pads its numbers, so that one a digit longer or shorter than the rest
+// (00352 among 0031, 0034) was misread, even in sequence with another
+// misread the same way. 0 when no width is most rows'.
+func commonWidth(entries []sohoa.Entry, field string) int {
+	count, total := map[int]int{}, 0
+	for _, e := range entries {
+		if w := numberWidth(field, e.Value(field)); w > 0 {
+			count[w]++
+			total++
+		}
+	}
+	for w, c := range count {
+		if 2*c > total && c >= 2 {
+			return w
+		}
+	}
+	return 0
+}
+
+// agreeOnPlaces holds each row's birthplace to the others': one a letter
+// or a mark off a place two rows or more read alike (Vân Đôn beside Vân
+// Đồn, Vân Đồn) is that place, for a person to confirm; two read as often
+// are both left for a person.
+func agreeOnPlaces(entries []sohoa.Entry) {
+	count := map[string]int{}
+	for _, e := range entries {
+		if v := e.Value("noi_sinh"); v != "" {
+			count[v]++
+		}
+	}
+	for i, e := range entries {
+		v := e.Value("noi_sinh")
+		if v == "" {
+			continue
+		}
+		best, ties := "", 0
+		for other, c := range count {
+			if other == v || markDistance(v, other) != 1 || c < count[v] {
+				continue
+			}
+			switch {
+			case best == "" || c > count[best]:
+				best, ties = other, 1
+			case c == count[best]:
+				ties++
+			}
+		}
+		if best == "" {
+			continue
+		}
+		f := entries[i].Fields["noi_sinh"]
+		if ties == 1 && count[best] > count[v] && count[best] >= 2 {
+			f.Value = best
+		}
+		f.Doubtful = true
+		entries[i].Fields["noi_sinh"] = f
 	}
 }
 
@@ -326,6 +543,30 @@ func commonPattern(entries []sohoa.Entry, field string) (pattern string, surely 
 	// Most of the rows, not the largest minority: a misreading shared by
 	// a few rows is not the page's. It is sure when one row at least read
 	// it surely (a level is sure when it is a known one).
+	if 2*n <= total && field == "so_hieu" {
+		// Blur doubles a series letter or puts one beside it (CC, GC
+		// for C): the letter most rows' series hold, if most hold it.
+		held := map[string]int{}
+		for k, c := range count {
+			for _, r := range strings.Split(k, "") {
+				if !strings.Contains(k[:strings.Index(k, r)], r) {
+					held[r] += c
+				}
+			}
+		}
+		most, ties := "", 0
+		for r, c := range held {
+			switch {
+			case c > held[most]:
+				most, ties = r, 1
+			case c == held[most]:
+				ties++
+			}
+		}
+		if ties == 1 {
+			best, n = most, held[most]
+		}
+	}
 	if 2*n <= total {
 		return "", false
 	}
@@ -370,11 +611,12 @@ func number(field, v string) int {
 // must not pass for the page's pattern.
 var levels = map[string]bool{"THPT": true, "THCS": true, "BTTHPT": true, "GDTX": true, "TCCN": true, "TC": true, "TH": true, "CĐ": true, "ĐH": true}
 
-// nearLevel is the one level code one letter off s, or "".
+// nearLevel is the one level code one letter off s (one changed, lost or
+// added: THPI, THPIT), or "".
 func nearLevel(s string) string {
 	found := ""
 	for l := range levels {
-		if oneOff(l, s) {
+		if markDistance(l, s) == 1 {
 			if found != "" {
 				return ""
 			}

@@ -37,6 +37,7 @@ type variantResult struct {
 	pages               int
 	cer, strict         float64
 	ocrSecs, proposeSec float64
+	name                string
 	fields              map[string]*counts
 	rows, rowsExact     int
 	rowSureWrong        int
@@ -47,6 +48,8 @@ func main() {
 	seed := flag.Uint64("seed", 0, "the seed of the documents (default: the time, so that every run reads new ones)")
 	out := flag.String("out", "", "also write the tables to this Markdown file")
 	flag.BoolVar(&verbose, "v", false, "print every value not read as printed")
+	kinds := flag.String("kinds", "van_ban,van_bang,so_goc", "the kinds of document to read (all are drawn, so that a seed draws the same ones)")
+	keep := flag.String("keep", "", "draw the pages in this folder and keep them (default: a temporary one)")
 	only := flag.String("variants", "clean,skew,200dpi,photocopy,150dpi,sideways,shadow", "the variants of degrade.sh to read")
 	flag.Parse()
 	if os.Getenv("OMP_THREAD_LIMIT") != "1" {
@@ -56,9 +59,15 @@ func main() {
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	work, err := os.MkdirTemp("", "benchfields-")
-	check(err)
-	defer os.RemoveAll(work)
+	work := *keep
+	if work == "" {
+		var err error
+		work, err = os.MkdirTemp("", "benchfields-")
+		check(err)
+		defer os.RemoveAll(work)
+	} else {
+		check(os.MkdirAll(work, 0o755))
+	}
 	engine, err := ocr.New("vie")
 	check(err)
 	defer engine.Close()
@@ -67,12 +76,15 @@ func main() {
 		"sideways": "-sideways.png", "150dpi": "-150dpi.jpg", "tif": ".tif", "upside": "-upside.png", "shadow": "-shadow.jpg"}
 	results := map[string]*variantResult{}
 	for _, v := range variants {
-		results[v] = &variantResult{fields: map[string]*counts{}}
+		results[v] = &variantResult{name: v, fields: map[string]*counts{}}
 	}
 	rng := rand.New(rand.NewPCG(*seed, 5))
 	for i := range *n {
 		for _, kind := range []string{samples.KindVanBan, samples.KindVanBang, samples.KindSoGoc} {
 			d := samples.Generate(rng, kind, fmt.Sprintf("d%d-%s", i+1, kind))
+			if !slices.Contains(strings.Split(*kinds, ","), kind) {
+				continue
+			}
 			img, gt := samples.PNG(d)
 			clean := filepath.Join(work, d.ID+".png")
 			check(os.WriteFile(clean, img, 0o644))
@@ -155,7 +167,7 @@ func read(e *ocr.Engine, d samples.Doc, gt string, img []byte, r *variantResult)
 		c.printed++
 		if !ok {
 			if verbose {
-				fmt.Fprintf(os.Stderr, "%s %s: not proposed, printed %q\n", d.ID, name, want)
+				fmt.Fprintf(os.Stderr, "%s %s %s: not proposed, printed %q\n", r.name, d.ID, name, want)
 			}
 			return
 		}
@@ -172,7 +184,7 @@ func read(e *ocr.Engine, d samples.Doc, gt string, img []byte, r *variantResult)
 			c.sureWrong++
 		}
 		if verbose {
-			fmt.Fprintf(os.Stderr, "%s %s: %q (doubtful %v, confidence %.0f), printed %q\n", d.ID, name, got, p.Doubtful, p.Confidence, want)
+			fmt.Fprintf(os.Stderr, "%s %s %s: %q (doubtful %v, confidence %.0f), printed %q\n", r.name, d.ID, name, got, p.Doubtful, p.Confidence, want)
 		}
 	}
 	typ := sohoa.Proposal{}
