@@ -78,6 +78,7 @@ const (
 	ActionTokenAdd  = "token.create"
 	ActionTokenDrop = "token.revoke"
 	ActionAuditRead = "audit.read"
+	ActionReport    = "report.read"
 
 	ActionApprove        = "document.approve"
 	ActionRevoke         = "document.revoke"

@@ -19,6 +19,7 @@ const (
 	ETOOLARGE     = "too_large"
 	EUNAVAILABLE  = "unavailable"
 	ETOOMANY      = "rate_limited" // too many requests, or failed logins: wait
+	EBUSY         = "busy"         // the OCR queue is full: send again later
 	EINTERNAL     = "internal"
 )
 

@@ -11,7 +11,10 @@ type DocumentFilter struct {
 	Status    *Status
 	Reach     Reach
 	SubjectID string
-	Type      string
+	// Original keeps the documents holding the uploaded file of this
+	// SHA-256 (lowercase hex).
+	Original string
+	Type     string
 	// UnitPath keeps that unit and the units below it.
 	UnitPath string
 	// Year is the year of the record's own date (DocType.DateField).

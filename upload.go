@@ -2,6 +2,7 @@ package sohoa
 
 import (
 	"io"
+	"strings"
 	"time"
 )
 
@@ -62,4 +63,13 @@ func ParseNamedDayRange(fromName, from, toName, to string) (start, end time.Time
 		end = end.Add(24 * time.Hour) // the whole last day
 	}
 	return start, end, nil
+}
+
+// Clutter reports whether a file or folder of this name is what a file
+// manager, an archiver or an office program leaves beside scans
+// (.DS_Store, Thumbs.db, __MACOSX, ~$ lock files): never a scan, and not
+// worth telling a clerk about.
+func Clutter(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || name == "__MACOSX" ||
+		strings.EqualFold(name, "Thumbs.db") || strings.EqualFold(name, "desktop.ini")
 }

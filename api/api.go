@@ -20,6 +20,7 @@ import (
 	"sohoa"
 	"sohoa/directory"
 	"sohoa/records"
+	"sohoa/report"
 )
 
 //go:embed openapi.yaml
@@ -50,6 +51,7 @@ type Records interface {
 	VerifiedPDF(ctx context.Context, p *sohoa.Principal, id string, use records.Use) (*records.Blob, error)
 	VerifiedReceipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
 	Reuse(ctx context.Context, p *sohoa.Principal, from, to time.Time) (*records.ReuseSummary, error)
+	MonthlyReport(ctx context.Context, p *sohoa.Principal, month, unitID string) (*report.Report, error)
 	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
 }
 
@@ -217,6 +219,7 @@ var statuses = map[string]int{
 	sohoa.EINTERNAL:      http.StatusInternalServerError,
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
 	sohoa.ETOOMANY:       http.StatusTooManyRequests,
+	sohoa.EBUSY:          http.StatusServiceUnavailable,
 }
 
 // retryAfter is when a client should try again after a 503.

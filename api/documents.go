@@ -38,7 +38,7 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) {
 func listQuery(r *http.Request) (records.ListQuery, error) {
 	limit, err := intParam(r, "limit", 50, 1, 500)
 	v := r.URL.Query()
-	return records.ListQuery{Status: v.Get("status"), Type: v.Get("type"), Unit: v.Get("unit_id"), Year: v.Get("year"),
+	return records.ListQuery{Status: v.Get("status"), Type: v.Get("type"), Unit: v.Get("unit_id"), Year: v.Get("year"), SHA256: v.Get("sha256"),
 		From: v.Get("from"), To: v.Get("to"), Unapproved: v.Get("unapproved") == "true" || v.Get("unapproved") == "1",
 		Sort: v.Get("sort"), Limit: limit, Cursor: v.Get("cursor")}, err
 }

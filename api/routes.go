@@ -61,5 +61,6 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/verified/{id}/signed.pdf", "system", s.verifiedPDF},
 		{"GET", "/api/v1/verified/{id}/receipt", "system", s.verifiedReceipt},
 		{"GET", "/api/v1/reuse", "official", s.reuseSummary},
+		{"GET", "/api/v1/reports/monthly", "official", s.monthlyReport},
 	}
 }

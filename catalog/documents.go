@@ -28,27 +28,39 @@ func (c *DB) PutDocument(ctx context.Context, d *sohoa.Document, enqueue bool) e
 	if err != nil {
 		return err
 	}
+	readyAt := ""
+	if d.ReadyAt != nil {
+		readyAt = formatTime(*d.ReadyAt)
+	}
 	subject := ""
 	if d.Subject != nil {
 		subject = d.Subject.ID
 	}
 	return c.inTx(ctx, func(tx *sql.Tx) error {
 		_, err = tx.ExecContext(ctx, `INSERT INTO documents (id, title, type, unit_id, unit_path, metadata, subject_id, dup_key,
-				duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed, ready_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET title=excluded.title, type=excluded.type, unit_id=excluded.unit_id,
 				unit_path=excluded.unit_path, metadata=excluded.metadata, subject_id=excluded.subject_id,
 				dup_key=excluded.dup_key, duplicate_of=excluded.duplicate_of, status=excluded.status,
 				error=excluded.error, updated_at=excluded.updated_at, pages=excluded.pages, revision=excluded.revision,
-				proposed=excluded.proposed
+				proposed=excluded.proposed, ready_at=excluded.ready_at
 			WHERE excluded.revision >= documents.revision`,
 			d.ID, d.Title, d.Type, d.UnitID, d.UnitPath, string(meta), subject, sohoa.DuplicateKey(d.Type, d.Metadata),
-			d.DuplicateOf, d.CreatedBy, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages), d.Revision, string(proposed))
+			d.DuplicateOf, d.CreatedBy, string(d.Status), d.Error, formatTime(d.CreatedAt), formatTime(d.UpdatedAt), string(pages), d.Revision, string(proposed), readyAt)
 		if err != nil {
 			return fmt.Errorf("put document %s: %w", d.ID, err)
 		}
 		if err := putEntries(ctx, tx, d); err != nil {
 			return err
+		}
+		for _, p := range d.Pages {
+			if p.Source == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO originals (sha256, document_id) VALUES (?, ?)", p.Source, d.ID); err != nil {
+				return fmt.Errorf("originals of %s: %w", d.ID, err)
+			}
 		}
 		if enqueue {
 			_, err = tx.ExecContext(ctx, `INSERT INTO jobs (document_id, state, run_after) VALUES (?, 'queued', 0)
@@ -82,7 +94,7 @@ func putEntries(ctx context.Context, tx *sql.Tx, d *sohoa.Document) error {
 	return nil
 }
 
-const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed"
+const documentColumns = "id, title, type, unit_id, unit_path, metadata, duplicate_of, created_by, status, error, created_at, updated_at, pages, revision, proposed, ready_at"
 
 // proposals is how the proposed column keeps a document's proposals.
 type proposals struct {
@@ -95,14 +107,18 @@ type proposals struct {
 // columns it may start with.
 func scanDocument(row scanner, extra ...any) (*sohoa.Document, error) {
 	var d sohoa.Document
-	var status, created, updated, pages, meta, proposed string
+	var status, created, updated, pages, meta, proposed, ready string
 	dest := append(extra, &d.ID, &d.Title, &d.Type, &d.UnitID, &d.UnitPath, &meta, &d.DuplicateOf, &d.CreatedBy,
-		&status, &d.Error, &created, &updated, &pages, &d.Revision, &proposed)
+		&status, &d.Error, &created, &updated, &pages, &d.Revision, &proposed, &ready)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	d.Status = sohoa.Status(status)
 	d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
+	if ready != "" {
+		t := parseTime(ready)
+		d.ReadyAt = &t
+	}
 	if err := json.Unmarshal([]byte(pages), &d.Pages); err != nil {
 		return nil, fmt.Errorf("document %s pages: %w", d.ID, err)
 	}
@@ -191,6 +207,9 @@ func (c *DB) Documents(ctx context.Context, f sohoa.DocumentFilter) (*sohoa.Docu
 	}
 	if f.Status != nil {
 		and("status = ?", string(*f.Status))
+	}
+	if f.Original != "" {
+		and("id IN (SELECT document_id FROM originals WHERE sha256 = ?)", f.Original)
 	}
 	if f.SubjectID != "" {
 		and("(subject_id = ? OR EXISTS (SELECT 1 FROM entries e WHERE e.document_id = documents.id AND e.so_dinh_danh = ?))", f.SubjectID, f.SubjectID)
@@ -325,8 +344,10 @@ func (c *DB) DeleteDocument(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE id = ?", id); err != nil {
 			return fmt.Errorf("delete document %s: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM entries WHERE document_id = ?", id); err != nil {
-			return fmt.Errorf("delete document %s: %w", id, err)
+		for _, table := range []string{"entries", "originals"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE document_id = ?", id); err != nil {
+				return fmt.Errorf("delete document %s: %w", id, err)
+			}
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM jobs WHERE document_id = ?", id)
 		return err

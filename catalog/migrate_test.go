@@ -65,6 +65,10 @@ func TestMigrationsFromEveryShippedLayout(t *testing.T) {
 			if d.Title != "Bằng tốt nghiệp THPT" || d.Status != sohoa.StatusReady || len(d.Pages) != 1 || *d.Pages[0].OCRConfidence != 91.5 {
 				t.Fatalf("document after migrating: %+v", d)
 			}
+			// Its original is found by its SHA-256, as an import asks.
+			if held, err := db.Documents(ctx, sohoa.DocumentFilter{Reach: sohoa.Reach{All: true}, Original: d.Pages[0].Source, Limit: 10}); err != nil || len(held.Documents) != 1 {
+				t.Fatalf("by the original's SHA-256 after migrating: %+v, %v", held, err)
+			}
 			// A newer revision replaces the migrated row; the queue works.
 			d.Title, d.Revision, d.UpdatedAt = "Bằng tốt nghiệp THPT (đã sửa)", 2, time.Now()
 			if err := db.PutDocument(ctx, d, true); err != nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -56,8 +57,7 @@ func (s *Service) ExpandZip(f *File) (files []*File, err error) {
 			strings.Contains("/"+name+"/", "/../") {
 			return nil, sohoa.Errorf(sohoa.EINVALID, "Tệp ZIP %q chứa đường dẫn không an toàn %q.", f.Name, name)
 		}
-		base := path.Base(name)
-		if e.FileInfo().IsDir() || strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(base, ".") || strings.EqualFold(base, "Thumbs.db") {
+		if e.FileInfo().IsDir() || slices.ContainsFunc(strings.Split(name, "/"), sohoa.Clutter) {
 			continue
 		}
 		if e.CompressedSize64 > 0 && e.UncompressedSize64/e.CompressedSize64 > MaxZipRatio {

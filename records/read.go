@@ -20,6 +20,9 @@ type ListQuery struct {
 	Type       string
 	Unit       string // a unit's ID: it and the units below it
 	Year       string // of the record's own date
+	// SHA256 is of an uploaded file the documents hold (an import asks
+	// what the service has).
+	SHA256 string
 	// From and To are the days it was digitized, YYYY-MM-DD or dd/mm/yyyy.
 	From, To string
 	Sort     string // newest (""), oldest, title, date
@@ -44,6 +47,12 @@ func (s *Service) filter(ctx context.Context, p *sohoa.Principal, q ListQuery) (
 	if _, ok := sohoa.DocTypes[q.Type]; q.Type != "" && !ok {
 		probs.Add("type", "Loại hồ sơ %q không hợp lệ (%s).", q.Type, strings.Join(sohoa.TypeNames(), ", "))
 	}
+	if q.SHA256 != "" {
+		f.Original = strings.ToLower(q.SHA256)
+		if !sha256RE.MatchString(f.Original) {
+			probs.Add("sha256", "Mã SHA-256 %q không hợp lệ: cần 64 chữ số hệ mười sáu.", q.SHA256)
+		}
+	}
 	if q.Year != "" && !yearRE.MatchString(q.Year) {
 		probs.Add("year", "Năm %q không hợp lệ: cần 4 chữ số, ví dụ 2024.", q.Year)
 	}
@@ -67,7 +76,10 @@ func (s *Service) filter(ctx context.Context, p *sohoa.Principal, q ListQuery) (
 	return f, probs.Err()
 }
 
-var yearRE = regexp.MustCompile(`^[0-9]{4}$`)
+var (
+	yearRE   = regexp.MustCompile(`^[0-9]{4}$`)
+	sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
 
 // List returns the documents within p's reach, newest first, personal
 // data masked.

@@ -22,6 +22,11 @@ type Catalog interface {
 	Audit(ctx context.Context, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
 	PagesRead(ctx context.Context, ids []string) (map[string]int, error)
 	Tally(ctx context.Context, r sohoa.Reach, since time.Time) (*sohoa.Tally, error)
+	QueuedJobs(ctx context.Context) (int, error)
+	Units(ctx context.Context) ([]*sohoa.Unit, error)
+	Root(ctx context.Context) (*sohoa.Unit, error)
+	EachDocument(ctx context.Context, unitPath string, visit func(*sohoa.Document) error) error
+	EachApproval(ctx context.Context, unitPath string, visit func(a *sohoa.Approval, docPath string) error) error
 }
 
 // Writer is the write path (package ingest) and the store behind it.
@@ -58,6 +63,9 @@ type Config struct {
 	MaxFiles int
 	// PublicURL is where verification codes are checked (/verify/{code}).
 	PublicURL string
+	// MaxQueue is how many documents may wait for OCR before an upload is
+	// answered "busy, send again later" (EBUSY, with a wait); 0: no bound.
+	MaxQueue int
 }
 
 // Service is every use case on records.

@@ -2,9 +2,11 @@ package records
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"sohoa"
+	"sohoa/report"
 )
 
 // ReuseSummary sums up the reuse ledger: the papers citizens did not have
@@ -55,4 +57,37 @@ func (s *Service) AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.Audi
 		err = s.record(ctx, p, sohoa.ActionAuditRead, f.Document, "")
 	}
 	return entries, err
+}
+
+// MonthlyReport makes the report of month ("2026-11") for the unit unitID
+// ("" for p's own; the whole Department for an admin) and the units below
+// it: officials for their unit's subtree, admins for any.
+func (s *Service) MonthlyReport(ctx context.Context, p *sohoa.Principal, month, unitID string) (*report.Report, error) {
+	if p.Role != sohoa.RoleOfficial && p.Role != sohoa.RoleAdmin {
+		return nil, errForbidden()
+	}
+	if _, _, err := report.MonthRange(month); err != nil {
+		return nil, err
+	}
+	if unitID == "" {
+		unitID = p.UnitID
+	}
+	var unit *sohoa.Unit
+	var err error
+	if unitID == "" {
+		unit, err = s.cat.Root(ctx)
+	} else if unit, err = s.cat.Unit(ctx, unitID); err == nil && !p.Reach().Contains(unit.Path) {
+		err = sohoa.Errorf(sohoa.ENOTFOUND, "") // out of reach is not there
+	}
+	if sohoa.IsNotFound(err) {
+		return nil, &sohoa.Error{Code: sohoa.ENOTFOUND, Field: "unit_id", Message: fmt.Sprintf("Không tìm thấy đơn vị %q.", unitID)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := report.Monthly(ctx, s.cat, unit, month, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return r, s.record(ctx, p, sohoa.ActionReport, "", month+" "+unit.ID)
 }

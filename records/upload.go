@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"sohoa"
 	"sohoa/ingest"
@@ -45,6 +46,9 @@ func (s *Service) Upload(ctx context.Context, p *sohoa.Principal, form sohoa.Upl
 	if p.Role != sohoa.RoleClerk && p.Role != sohoa.RoleAdmin {
 		return nil, errForbidden()
 	}
+	if err := s.queueRoom(ctx); err != nil {
+		return nil, err
+	}
 	up := &upload{Upload: ingest.Upload{Metadata: map[string]any{}, By: p, UnitID: p.UnitID, UnitPath: p.UnitPath}, zip: "pages"}
 	defer func() {
 		for _, f := range up.spooled {
@@ -66,6 +70,27 @@ func (s *Service) Upload(ctx context.Context, p *sohoa.Principal, form sohoa.Upl
 		return &Uploaded{Documents: []*sohoa.Document{d}}, nil
 	}
 	return s.acceptEach(ctx, p, up)
+}
+
+// queueRoom refuses an upload, before its files are read, while more
+// documents wait for OCR than the service is set to take: work it cannot
+// finish today is better left with the sender, who sends it again.
+func (s *Service) queueRoom(ctx context.Context) error {
+	if s.cfg.MaxQueue <= 0 {
+		return nil
+	}
+	n, err := s.cat.QueuedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	if n < s.cfg.MaxQueue {
+		return nil
+	}
+	// A few seconds a document over the bound: the sender comes back
+	// about when there is room.
+	wait := min(5*time.Second*time.Duration(n-s.cfg.MaxQueue+1), 5*time.Minute)
+	return &sohoa.Error{Code: sohoa.EBUSY, RetryAfter: wait,
+		Message: fmt.Sprintf("Máy chủ đang bận: %d hồ sơ đang chờ nhận dạng chữ. Tệp chưa được nhận; vui lòng gửi lại sau ít phút.", n)}
 }
 
 // readForm reads every part of the form into up, spooling the files.

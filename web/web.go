@@ -314,6 +314,7 @@ var statuses = map[string]int{
 	sohoa.EINVALID: http.StatusBadRequest, sohoa.ENOTFOUND: http.StatusNotFound, sohoa.ECONFLICT: http.StatusConflict,
 	sohoa.EUNAUTHORIZED: http.StatusUnauthorized, sohoa.EFORBIDDEN: http.StatusForbidden, sohoa.EUNSUPPORTED: http.StatusUnsupportedMediaType,
 	sohoa.ETOOLARGE: http.StatusRequestEntityTooLarge, sohoa.EUNAVAILABLE: http.StatusServiceUnavailable, sohoa.ETOOMANY: http.StatusTooManyRequests,
+	sohoa.EBUSY: http.StatusServiceUnavailable,
 }
 
 // fail answers with an error page (an internal error shows only that it

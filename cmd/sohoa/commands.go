@@ -15,6 +15,8 @@ import (
 	"sohoa"
 	"sohoa/ingest"
 	"sohoa/pdfcopy"
+	"sohoa/records"
+	"sohoa/report"
 	"sohoa/sign"
 )
 
@@ -49,16 +51,23 @@ func (m *Main) parse(cmd, synopsis string, args []string, own func(fs *flag.Flag
 		section("Flags", func(f *flag.Flag) bool { return mine[f.Name] })
 		section("Configuration (each with its environment variable, as for every command)", func(f *flag.Flag) bool { return !mine[f.Name] })
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	// Flags may come after the arguments too (sohoa import DIR -unit U).
+	m.args = nil
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		m.args, args = append(m.args, fs.Arg(0)), fs.Args()[1:]
 	}
 	if err := b.err(); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 && cmd != "verify" {
-		return fmt.Errorf("sohoa %s: unexpected argument %q (see sohoa %s -h)", cmd, fs.Arg(0), cmd)
+	if len(m.args) > 0 && cmd != "verify" && cmd != "import" {
+		return fmt.Errorf("sohoa %s: unexpected argument %q (see sohoa %s -h)", cmd, m.args[0], cmd)
 	}
-	m.args = fs.Args()
 	return m.Config.validate(groups...)
 }
 
@@ -294,4 +303,37 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// Report prints the monthly report of a unit and the units below it, from
+// the catalog, beside the service or not.
+func (m *Main) Report(ctx context.Context, args []string) error {
+	var month, unitID, format string
+	own := func(fs *flag.FlagSet) {
+		fs.StringVar(&month, "month", time.Now().In(sohoa.Vietnam).AddDate(0, -1, 0).Format("2006-01"), "the month, YYYY-MM (default: the month before)")
+		fs.StringVar(&unitID, "unit", "", "the unit (default: the Department)")
+		fs.StringVar(&format, "format", "json", "json or csv")
+	}
+	if err := m.parse("report", "[-month YYYY-MM] [-unit ID] [-format json|csv]", args, own, storage); err != nil {
+		return err
+	}
+	if format != "json" && format != "csv" {
+		return fmt.Errorf("report: -format is json or csv, not %q", format)
+	}
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	svc := records.New(m.catalog, m.ingest, m.index, m.audit, records.Config{})
+	rep, err := svc.MonthlyReport(ctx, sohoa.Operator(), month, unitID)
+	if err != nil {
+		return fmt.Errorf("report: %s", sohoa.ErrorMessage(err))
+	}
+	if format == "csv" {
+		return report.WriteCSV(m.Stdout, rep)
+	}
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
 }

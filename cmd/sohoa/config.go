@@ -27,9 +27,14 @@ type Config struct {
 	OCRLangs   string
 	OCRWorkers int
 	MaxUpload  int64
-	MaxPixels  int64
-	LogFormat  string
-	LogLevel   string
+	MaxQueue   int
+	// WatchDir is the folder whose unit sub-folders are taken as uploads;
+	// WatchSettle how long a file must be unchanged to be taken.
+	WatchDir    string
+	WatchSettle time.Duration
+	MaxPixels   int64
+	LogFormat   string
+	LogLevel    string
 	// RootUnit and RootUnitName name the Department, made on first start.
 	RootUnit     string
 	RootUnitName string
@@ -136,14 +141,25 @@ func (c *Config) bindService(b *binder) {
 	var workers int64
 	b.size(&workers, "ocr-workers", "SOHOA_OCR_WORKERS", int64(runtime.NumCPU()), "pages recognised at once (default: the number of cores)")
 	b.size(&c.MaxUpload, "max-upload", "SOHOA_MAX_UPLOAD", 100<<20, "largest upload request, in bytes or with KiB/MiB/GiB")
+	var maxQueue int64
+	b.size(&maxQueue, "max-queue", "SOHOA_MAX_QUEUE", 2000, "documents waiting for OCR before uploads are answered 503 busy with Retry-After (0: no bound)")
 	b.size(&c.MaxPixels, "max-pixels", "SOHOA_MAX_PIXELS", 150_000_000, "largest page accepted, in pixels")
 	b.str(&c.SignCert, "sign-cert", "SOHOA_SIGN_CERT", "", "signing certificate chain, PEM (empty: a self-signed development pair under -data)")
 	b.str(&c.SignKey, "sign-key", "SOHOA_SIGN_KEY", "", "signing private key, PEM")
 	b.str(&c.PublicURL, "public-url", "SOHOA_PUBLIC_URL", "", "public address printed on copies for /verify (default: http://ADDR)")
+	settle := "5s"
+	b.str(&c.WatchDir, "watch-dir", "SOHOA_WATCH_DIR", "", "a folder to take scans from: DIR/<unit ID>/… (files moved to done/ or failed/ beside them); empty: none")
+	b.str(&settle, "watch-settle", "SOHOA_WATCH_SETTLE", "5s", "how long a file in the watch folder must keep its size and time to be taken")
 	seal := "30s"
 	b.str(&seal, "audit-seal", "SOHOA_AUDIT_SEAL", "30s", "how often the audit log's batches are merged into segments in the store")
 	b.finish = append(b.finish, func() {
 		c.OCRWorkers = int(workers)
+		c.MaxQueue = int(maxQueue)
+		if d, err := time.ParseDuration(settle); err != nil || d < 100*time.Millisecond {
+			b.add("SOHOA_WATCH_SETTLE / -watch-settle", fmt.Errorf("%q is not a duration of 100ms or more", settle))
+		} else {
+			c.WatchSettle = d
+		}
 		d, err := time.ParseDuration(seal)
 		if err != nil || d < time.Second {
 			b.add("SOHOA_AUDIT_SEAL / -audit-seal", fmt.Errorf("%q is not a duration of 1s or more", seal))

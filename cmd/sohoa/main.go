@@ -47,6 +47,11 @@ Usage:
                           password comes from SOHOA_PASSWORD or standard input
   sohoa verify  [-cert cert.pem] FILE
                           check a signed copy (PDF) or a receipt (JWS) offline
+  sohoa import  -token-file F -unit U [-type T] [-document-per file|folder] DIR|ZIP...
+                          send a backlog of scans to a server (-server URL) through its
+                          API; a run again skips what the server holds
+  sohoa report  [-month YYYY-MM] [-unit ID] [-format json|csv]
+                          the monthly progress report (default: last month, the Department)
   sohoa version           print the version
 
 check, unit add and user add work beside a running service. "sohoa COMMAND -h"
@@ -84,6 +89,10 @@ func run(ctx context.Context, args []string) error {
 		return m.UserAdd(ctx, rest)
 	case "verify":
 		return m.Verify(rest)
+	case "import":
+		return m.Import(ctx, rest)
+	case "report":
+		return m.Report(ctx, rest)
 	case "version", "-version", "--version":
 		fmt.Fprintln(m.Stdout, "sohoa", version())
 		return nil

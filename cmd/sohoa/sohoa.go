@@ -27,6 +27,7 @@ import (
 	"sohoa/store"
 	"sohoa/store/fs"
 	"sohoa/store/s3"
+	"sohoa/watch"
 	"sohoa/web"
 )
 
@@ -35,6 +36,7 @@ import (
 type Main struct {
 	Config Config
 	Stdout io.Writer
+	Stderr io.Writer
 	Log    *slog.Logger
 
 	store     store.Store
@@ -56,7 +58,7 @@ type Main struct {
 }
 
 // NewMain returns a Main writing to the process's stdout and stderr.
-func NewMain() *Main { return &Main{Stdout: os.Stdout} }
+func NewMain() *Main { return &Main{Stdout: os.Stdout, Stderr: os.Stderr} }
 
 // ParseFlags reads the configuration of serve from args and the environment.
 func (m *Main) ParseFlags(args []string) error {
@@ -256,7 +258,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	m.records = records.New(m.catalog, m.ingest, m.index, m.audit, records.Config{MaxFiles: ingest.DefaultMaxPages, PublicURL: publicURL})
+	m.records = records.New(m.catalog, m.ingest, m.index, m.audit, records.Config{MaxFiles: ingest.DefaultMaxPages, PublicURL: publicURL, MaxQueue: m.Config.MaxQueue})
 	srv := &api.Server{
 		Records: m.records, Directory: m.directory, Log: log, Version: version(),
 		Certificates: m.signer.Chain, CertificatePEM: m.signer.CertificatePEM(),
@@ -269,6 +271,18 @@ func (m *Main) Run(ctx context.Context) error {
 			log.Error("http server", "err", err)
 		}
 	}()
+	if m.Config.WatchDir != "" {
+		if err := os.MkdirAll(m.Config.WatchDir, 0o755); err != nil {
+			return fmt.Errorf("watch folder: %w", err)
+		}
+		w := &watch.Watcher{Dir: m.Config.WatchDir, Settle: m.Config.WatchSettle, Records: m.records, Units: m.catalog, Log: log}
+		m.workers.Add(1)
+		go func() {
+			defer m.workers.Done()
+			w.Run(wctx)
+		}()
+		log.Info("watching a folder", "dir", m.Config.WatchDir, "settle", m.Config.WatchSettle.String())
+	}
 	fmt.Fprintf(m.Stdout, "sohoa %s listening on http://%s (store: %s, data: %s)\n", version(), ln.Addr(), m.Config.Store, m.Config.Data)
 	log.Info("listening", "addr", ln.Addr().String(), "version", version(), "store", m.Config.Store, "ocr_workers", m.Config.OCRWorkers)
 	return nil
