@@ -10,7 +10,7 @@ BIN := bin/sohoa
 # What `sohoa version` and /healthz say: the release tag, else the commit.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build run test test-short bench bench-ocr bench-fields lint minio clean
+.PHONY: all deps build run test test-short bench bench-ocr bench-fields bench-import lint minio clean
 
 all: build
 
@@ -42,7 +42,12 @@ test-short:
 ## bench: speed and memory, as ratios against a baseline measured in the same run
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./ingest/ocr/ ./ingest/scan/ && $(GO) test -run '^$$' -bench . -benchmem ./search/ ./audit/
+	$(GO) test -run '^$$' -bench BenchmarkMonthly -benchmem -benchtime 3x ./report/
 	SOHOA_AXE="$$(scripts/browser.sh)" SOHOA_REQUIRE_BROWSER=1 $(GO) test -run '^$$' -bench BenchmarkWebPages -benchtime 1x -timeout 20m ./cmd/sohoa/
+
+## bench-import: 1,000 drawn pages through sohoa import and a local server, beside bare tesseract; kill -9 three times
+bench-import: build
+	$(GO) run ./tools/benchimport -n 1000 -out docs/BENCHMARKS-import.md
 
 ## bench-fields: fields, register rows and strict CER on newly drawn, degraded pages
 bench-fields: deps

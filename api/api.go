@@ -52,6 +52,7 @@ type Records interface {
 	VerifiedReceipt(ctx context.Context, p *sohoa.Principal, id string) (string, error)
 	Reuse(ctx context.Context, p *sohoa.Principal, from, to time.Time) (*records.ReuseSummary, error)
 	MonthlyReport(ctx context.Context, p *sohoa.Principal, month, unitID string) (*report.Report, error)
+	MonthlyReportPDF(ctx context.Context, p *sohoa.Principal, month, unitID string, h report.Heading) ([]byte, error)
 	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
 }
 
@@ -226,6 +227,12 @@ var statuses = map[string]int{
 const retryAfter = "30"
 
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	// A client that went away (an import stopped, a closed laptop) is not
+	// the service failing: nothing was taken, and no one reads the answer.
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		s.Log.Info("request abandoned by the client", "method", r.Method, "path", r.URL.Path)
+		return
+	}
 	code := sohoa.ErrorCode(err)
 	status, ok := statuses[code]
 	if !ok {

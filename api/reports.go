@@ -31,3 +31,33 @@ func (s *Server) monthlyReport(w http.ResponseWriter, r *http.Request) {
 		s.Log.Warn("report not written", "err", err)
 	}
 }
+
+// reportPDF issues the month's report as a báo cáo of Decree 30, signed
+// with the Department's key (an official's act, audited).
+func (s *Server) reportPDF(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Month      string   `json:"month"`
+		Unit       string   `json:"unit"`
+		Parent     string   `json:"parent"`
+		Body       string   `json:"body"`
+		Number     string   `json:"number"`
+		Place      string   `json:"place"`
+		Authority  string   `json:"authority"`
+		Title      string   `json:"title"`
+		Signer     string   `json:"signer"`
+		Recipients []string `json:"recipients"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pdf, err := s.Records.MonthlyReportPDF(r.Context(), principal(r), body.Month, body.Unit, report.Heading{Parent: body.Parent, Body: body.Body,
+		Number: body.Number, Place: body.Place, Authority: body.Authority, Title: body.Title, Signer: body.Signer, Recipients: body.Recipients})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="bao-cao-`+body.Month+`.pdf"`)
+	w.Write(pdf)
+}

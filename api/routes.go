@@ -62,5 +62,6 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/verified/{id}/receipt", "system", s.verifiedReceipt},
 		{"GET", "/api/v1/reuse", "official", s.reuseSummary},
 		{"GET", "/api/v1/reports/monthly", "official", s.monthlyReport},
+		{"POST", "/api/v1/reports/monthly/pdf", "official", s.reportPDF},
 	}
 }

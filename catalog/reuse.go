@@ -17,17 +17,29 @@ func insertReuse(ctx context.Context, tx execer, seq int64, e *sohoa.ReuseEntry)
 
 // Reuse returns the ledger between from and to (zero: unbounded).
 func (c *DB) Reuse(ctx context.Context, from, to time.Time) ([]*sohoa.ReuseEntry, error) {
-	q := "SELECT at, client_id, client, procedure, case_id, purpose, document, version, type FROM reuse WHERE 1=1"
+	return c.ReuseWithin(ctx, sohoa.Reach{All: true}, from, to)
+}
+
+// ReuseWithin returns the ledger's entries about documents within r,
+// between from and to (zero: unbounded).
+func (c *DB) ReuseWithin(ctx context.Context, r sohoa.Reach, from, to time.Time) ([]*sohoa.ReuseEntry, error) {
+	q := "SELECT r.at, r.client_id, r.client, r.procedure, r.case_id, r.purpose, r.document, r.version, r.type FROM reuse r"
 	var args []any
+	if !r.All {
+		where, a := reachClause("d.unit_path", r)
+		q += " JOIN documents d ON d.id = r.document AND " + where
+		args = a
+	}
+	q += " WHERE 1=1"
 	if !from.IsZero() {
-		q += " AND at >= ?"
+		q += " AND r.at >= ?"
 		args = append(args, formatTime(from))
 	}
 	if !to.IsZero() {
-		q += " AND at < ?"
+		q += " AND r.at < ?"
 		args = append(args, formatTime(to))
 	}
-	rows, err := c.db.QueryContext(ctx, q+" ORDER BY seq", args...)
+	rows, err := c.db.QueryContext(ctx, q+" ORDER BY r.seq", args...)
 	if err != nil {
 		return nil, err
 	}

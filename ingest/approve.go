@@ -168,3 +168,12 @@ func (s *Service) Approvals(ctx context.Context, id string) ([]sohoa.Approval, e
 	}
 	return m.Approvals, nil
 }
+
+// SignReport signs a document the service made (the monthly report's
+// pages) with the Department's key, as a PDF titled title.
+func (s *Service) SignReport(pages []pdfcopy.Page, title string, at time.Time) ([]byte, error) {
+	if s.cfg.Certifier == nil {
+		return nil, sohoa.Errorf(sohoa.EUNAVAILABLE, "Chưa cấu hình khóa ký số của Sở: không ký được báo cáo.")
+	}
+	return s.cfg.Certifier.SignedCopy(pages, pdfcopy.Mark{Title: title, At: at})
+}

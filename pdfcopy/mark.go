@@ -24,6 +24,13 @@ var (
 	fontErr  error
 )
 
+// Font is the typeface the copies' words are drawn in (DejaVu Sans, every
+// Vietnamese letter), parsed once.
+func Font() (*opentype.Font, error) {
+	fontOnce.Do(func() { markFace, fontErr = opentype.Parse(dejaVuSans) })
+	return markFace, fontErr
+}
+
 // MarkLines is what the mark on page 1 says.
 func (m Mark) Lines() []string {
 	return []string{
@@ -40,7 +47,7 @@ func (m Mark) Lines() []string {
 // XObject entries, the words to add to the text layer (in pixels at 300
 // dpi of the page), and the drawing operators.
 func (w *writer) mark(m Mark, wpt, hpt float64) (xobjects string, words []sohoa.Word, ops string) {
-	fontOnce.Do(func() { markFace, fontErr = opentype.Parse(dejaVuSans) })
+	Font()
 	lines := m.Lines()
 	dpi, sizePt := 300.0, 5.5
 	face, err := opentype.NewFace(markFace, &opentype.FaceOptions{Size: sizePt, DPI: dpi, Hinting: font.HintingFull})

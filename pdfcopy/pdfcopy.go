@@ -53,8 +53,10 @@ type Page struct {
 	Rotation int
 }
 
-// Mark is what page 1 says of the copy.
+// Mark is what page 1 says of the copy. A document born digital (a
+// report) has no Code: no mark is drawn, and Title names it.
 type Mark struct {
+	Title     string    // the PDF's title (default: the copy's, with its code)
 	Body      string    // the converting body
 	At        time.Time // when
 	Code      string    // the verification code
@@ -112,11 +114,13 @@ func Build(pages []Page, mark Mark, sig Signature) ([]byte, error) {
 			if r == 90 || r == 270 {
 				dw, dh = hpt, wpt
 			}
-			markObjs, markWords, ops := w.mark(mark, dw, dh)
-			fmt.Fprintf(&content, "q %s cm\n%s", displayToPage(r, wpt, hpt), ops)
-			textLayer(&content, markWords, 1/markScale, dh)
-			content.WriteString("Q\n")
-			xobjects += markObjs
+			if mark.Code != "" {
+				markObjs, markWords, ops := w.mark(mark, dw, dh)
+				fmt.Fprintf(&content, "q %s cm\n%s", displayToPage(r, wpt, hpt), ops)
+				textLayer(&content, markWords, 1/markScale, dh)
+				content.WriteString("Q\n")
+				xobjects += markObjs
+			}
 			sigDict = w.reserve()
 			widget = w.add(fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /Rect [0 0 0 0] /F 132 /P %d 0 R >>",
 				textString("Chữ ký số"), sigDict, pageObj))
@@ -131,7 +135,11 @@ func Build(pages []Page, mark Mark, sig Signature) ([]byte, error) {
 	w.set(catalog, fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R /AcroForm << /Fields [%d 0 R] /SigFlags 3 >> >>", pagesObj, widget))
 	w.set(sigDict, fmt.Sprintf("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange %s /Contents <%s> /M %s /Name %s /Reason %s /Location %s >>",
 		byteRangePlaceholder, strings.Repeat("0", 2*sigSpace), pdfDate(sig.At), textString(sig.Name), textString(sig.Reason), textString(sig.Location)))
-	info := w.add(fmt.Sprintf("<< /Producer (sohoa) /CreationDate %s /Title %s >>", pdfDate(sig.At), textString("Bản sao điện tử - "+mark.Code)))
+	title := mark.Title
+	if title == "" {
+		title = "Bản sao điện tử - " + mark.Code
+	}
+	info := w.add(fmt.Sprintf("<< /Producer (sohoa) /CreationDate %s /Title %s >>", pdfDate(sig.At), textString(title)))
 	out := w.finish(catalog, info)
 	return signInPlace(out, sig.Sign)
 }

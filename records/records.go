@@ -9,6 +9,7 @@ import (
 
 	"sohoa"
 	"sohoa/ingest"
+	"sohoa/pdfcopy"
 )
 
 // Catalog is what the services read from the catalog.
@@ -23,6 +24,7 @@ type Catalog interface {
 	PagesRead(ctx context.Context, ids []string) (map[string]int, error)
 	Tally(ctx context.Context, r sohoa.Reach, since time.Time) (*sohoa.Tally, error)
 	QueuedJobs(ctx context.Context) (int, error)
+	ReuseWithin(ctx context.Context, r sohoa.Reach, from, to time.Time) ([]*sohoa.ReuseEntry, error)
 	Units(ctx context.Context) ([]*sohoa.Unit, error)
 	Root(ctx context.Context) (*sohoa.Unit, error)
 	EachDocument(ctx context.Context, unitPath string, visit func(*sohoa.Document) error) error
@@ -45,6 +47,7 @@ type Writer interface {
 	Revoke(ctx context.Context, id string, by *sohoa.Principal, reason string) (*sohoa.Approval, error)
 	Approvals(ctx context.Context, id string) ([]sohoa.Approval, error)
 	OpenSignedPDF(ctx context.Context, a *sohoa.Approval) (io.ReadCloser, error)
+	SignReport(pages []pdfcopy.Page, title string, at time.Time) ([]byte, error)
 }
 
 // Searcher answers search queries.

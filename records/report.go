@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"sohoa"
@@ -26,7 +27,8 @@ func (s *Service) Reuse(ctx context.Context, p *sohoa.Principal, from, to time.T
 	if p.Role != sohoa.RoleOfficial && p.Role != sohoa.RoleAdmin {
 		return nil, errForbidden()
 	}
-	entries, err := s.cat.Reuse(ctx, from, to)
+	// An official sees the fetches of its units' records only.
+	entries, err := s.cat.ReuseWithin(ctx, p.Reach(), from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -90,4 +92,40 @@ func (s *Service) MonthlyReport(ctx context.Context, p *sohoa.Principal, month, 
 		return nil, err
 	}
 	return r, s.record(ctx, p, sohoa.ActionReport, "", month+" "+unit.ID)
+}
+
+// MonthlyReportPDF is the month's report of unit laid out as a báo cáo of
+// Decree 30 with heading h, signed with the Department's key: an official
+// issues it (officials for their subtree, admins for any).
+func (s *Service) MonthlyReportPDF(ctx context.Context, p *sohoa.Principal, month, unitID string, h report.Heading) ([]byte, error) {
+	var probs sohoa.Problems
+	if strings.TrimSpace(h.Signer) == "" {
+		probs.Add("signer", "Cần họ tên người ký.")
+	}
+	if strings.TrimSpace(h.Title) == "" {
+		probs.Add("title", "Cần chức vụ người ký.")
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	r, err := s.MonthlyReport(ctx, p, month, unitID)
+	if err != nil {
+		return nil, err
+	}
+	h.Date = s.now()
+	if h.Body == "" {
+		h.Body = r.UnitName
+	}
+	if h.Number == "" {
+		h.Number = "Số:      /BC-" + r.UnitID
+	}
+	pages, err := report.PDFPages(r, h)
+	if err != nil {
+		return nil, err
+	}
+	pdf, err := s.writer.SignReport(pages, "Báo cáo kết quả số hóa tháng "+r.Month+" - "+r.UnitName, h.Date)
+	if err != nil {
+		return nil, err
+	}
+	return pdf, s.record(ctx, p, sohoa.ActionReport, "", "ký báo cáo "+month+" "+r.UnitID)
 }

@@ -54,10 +54,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	heads := []string{"Mã đơn vị", "Đơn vị"}
-	for _, c := range columns {
-		heads = append(heads, c.head)
-	}
+	heads := append([]string{"Mã đơn vị", "Đơn vị"}, columnHeads()...)
 	row := func(id, name string, t *Totals) []string {
 		out := []string{id, name}
 		for _, c := range columns {

@@ -112,13 +112,15 @@ type Report struct {
 	UnitID   string `json:"unit_id"`
 	UnitName string `json:"unit_name"`
 	// From and To bound the month in Vietnam time: [From, To).
-	From        time.Time      `json:"from"`
-	To          time.Time      `json:"to"`
-	MadeAt      time.Time      `json:"made_at"`
-	Totals      Totals         `json:"totals"`
-	Units       []UnitRow      `json:"units"`
-	Types       []TypeRow      `json:"types"`
-	Procedures  []Procedure    `json:"procedures"`
+	From       time.Time   `json:"from"`
+	To         time.Time   `json:"to"`
+	MadeAt     time.Time   `json:"made_at"`
+	Totals     Totals      `json:"totals"`
+	Units      []UnitRow   `json:"units"`
+	Types      []TypeRow   `json:"types"`
+	Procedures []Procedure `json:"procedures"`
+	// Trend is the twelve months up to the report's, oldest first.
+	Trend       []MonthCount   `json:"trend"`
 	Definitions []Definition   `json:"definitions"`
 	unitIndex   map[string]int // unit path → index in Units
 }
@@ -248,9 +250,23 @@ func Monthly(ctx context.Context, src Source, unit *sohoa.Unit, month string, no
 			}
 		}
 	}
+	trendFrom := to.AddDate(0, -12, 0)
+	trend := map[string]*MonthCount{}
+	for i := range 12 {
+		m := trendFrom.AddDate(0, i, 0).Format("2006-01")
+		r.Trend = append(r.Trend, MonthCount{Month: m})
+	}
+	for i := range r.Trend {
+		trend[r.Trend[i].Month] = &r.Trend[i]
+	}
+	monthOf := func(t time.Time) *MonthCount { return trend[t.In(sohoa.Vietnam).Format("2006-01")] }
 	docs := map[string]*doc{}
 	err = src.EachDocument(ctx, unit.Path, func(d *sohoa.Document) error {
 		docs[d.ID] = &doc{typ: d.Type, path: d.UnitPath, ready: d.ReadyAt, status: d.Status, record: len(d.Metadata) > 0}
+		if m := monthOf(d.CreatedAt); m != nil {
+			m.Documents++
+			m.Pages += len(d.Pages)
+		}
 		if d.CreatedAt.Before(from) || !d.CreatedAt.Before(to) {
 			return nil
 		}
@@ -284,6 +300,9 @@ func Monthly(ctx context.Context, src Source, unit *sohoa.Unit, month string, no
 			return nil
 		}
 		d.approved = d.approved || a.Status == sohoa.ApprovalActive
+		if m := monthOf(a.ApprovedAt); m != nil {
+			m.Approved++
+		}
 		if in(a.ApprovedAt, from, to) {
 			each(docPath, d.typ, func(t *Totals) {
 				t.Approved++
@@ -310,7 +329,7 @@ func Monthly(ctx context.Context, src Source, unit *sohoa.Unit, month string, no
 	for _, d := range docs {
 		d.backlog(each)
 	}
-	ledger, err := src.Reuse(ctx, from, to)
+	ledger, err := src.Reuse(ctx, trendFrom, to)
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +338,12 @@ func Monthly(ctx context.Context, src Source, unit *sohoa.Unit, month string, no
 		d := docs[e.Document]
 		if d == nil {
 			continue // a document out of the report's units
+		}
+		if m := monthOf(e.At); m != nil {
+			m.Reuse++
+		}
+		if !in(e.At, from, to) {
+			continue
 		}
 		procs[e.Procedure]++
 		each(d.path, d.typ, func(t *Totals) { t.Reuse++ })

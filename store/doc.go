@@ -16,6 +16,7 @@
 //	directory/searches/<username>.json            a user's saved searches, written with Swap
 //	audit/batches/<first>-<last>.jsonl            audit entries of one write batch, flushed before the answer
 //	audit/segments/<first>-<last>.jsonl           audit entries merged from batches by the sealer
+//	reports/monthly/<yyyy-mm>/<unit>.json         the Department's report of a month, made when due (report.Report)
 //	healthz                                       never written: read to tell whether the store answers
 //
 // Integrity is checked once, here at the boundary: PutVerified wraps the

@@ -49,6 +49,12 @@ func LegacySignedPDFKey(id string, version int) string {
 	return fmt.Sprintf("%s%s/approvals/%d/signed.pdf", DocumentsPrefix, id, version)
 }
 
+// MonthlyReportKey is the monthly report of a unit (and the units below
+// it) for month ("2026-11"), as made on the day it was due.
+func MonthlyReportKey(month, unitID string) string {
+	return "reports/monthly/" + month + "/" + unitID + ".json"
+}
+
 // The directory: units by ID, users by username (which the store keeps
 // unique), API tokens by ID.
 const (

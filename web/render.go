@@ -99,7 +99,27 @@ var funcs = template.FuncMap{
 	"changeField": changeField,
 	"changeValue": changeValue,
 	"add":         func(a, b int) int { return a + b },
-	"lines":       lines,
+	"monthVN": func(m string) string {
+		if t, err := time.Parse("2006-01", m); err == nil {
+			return t.Format("01/2006")
+		}
+		return m
+	},
+	// duration is a median of n cases, in hours or days.
+	"duration": func(n int, seconds float64) string {
+		switch {
+		case n == 0:
+			return "–"
+		case seconds < 60:
+			return "dưới 1 phút"
+		case seconds < 3600:
+			return strconv.Itoa(int(seconds/60+0.5)) + " phút"
+		case seconds < 48*3600:
+			return strconv.FormatFloat(seconds/3600, 'f', 1, 64) + " giờ"
+		}
+		return strconv.FormatFloat(seconds/86400, 'f', 1, 64) + " ngày"
+	},
+	"lines": lines,
 	"kindName": func(k string) string {
 		return map[string]string{"so": "Sở", "phong": "phòng, ban", "truong": "trường", "khac": "khác"}[k]
 	},

@@ -20,6 +20,7 @@ import (
 	"sohoa"
 	"sohoa/directory"
 	"sohoa/records"
+	"sohoa/report"
 )
 
 // Records is the use cases on records the page calls (package records).
@@ -40,6 +41,8 @@ type Records interface {
 	UpdateMany(ctx context.Context, p *sohoa.Principal, ids []string, patch *sohoa.RecordPatch) ([]records.Edited, error)
 	Overview(ctx context.Context, p *sohoa.Principal, since time.Time) (*records.Overview, error)
 	AuditLog(ctx context.Context, p *sohoa.Principal, f sohoa.AuditFilter) ([]*sohoa.AuditEntry, error)
+	MonthlyReport(ctx context.Context, p *sohoa.Principal, month, unitID string) (*report.Report, error)
+	MonthlyReportPDF(ctx context.Context, p *sohoa.Principal, month, unitID string, h report.Heading) ([]byte, error)
 }
 
 // Directory is sessions and units (package directory).
@@ -139,6 +142,9 @@ func (s *Server) routes() []route {
 		{methods: post, path: "/quan-tri/ma-truy-cap", signedIn: s.addToken},
 		{methods: post, path: "/quan-tri/ma-truy-cap/{id}/thu-hoi", signedIn: s.revokeToken},
 		{methods: get, path: "/quan-tri/nhat-ky", signedIn: s.auditLog},
+		{methods: get, path: "/bao-cao", signedIn: s.monthlyReport},
+		{methods: get, path: "/bao-cao/tai-ve", signedIn: s.reportDownload},
+		{methods: post, path: "/bao-cao/ky", signedIn: s.signReport},
 	}
 }
 

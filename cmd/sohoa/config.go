@@ -32,9 +32,12 @@ type Config struct {
 	// WatchSettle how long a file must be unchanged to be taken.
 	WatchDir    string
 	WatchSettle time.Duration
-	MaxPixels   int64
-	LogFormat   string
-	LogLevel    string
+	// ReportDay is the day of the month the month before's report is made
+	// and kept in the store (0: never).
+	ReportDay int
+	MaxPixels int64
+	LogFormat string
+	LogLevel  string
 	// RootUnit and RootUnitName name the Department, made on first start.
 	RootUnit     string
 	RootUnitName string
@@ -141,7 +144,8 @@ func (c *Config) bindService(b *binder) {
 	var workers int64
 	b.size(&workers, "ocr-workers", "SOHOA_OCR_WORKERS", int64(runtime.NumCPU()), "pages recognised at once (default: the number of cores)")
 	b.size(&c.MaxUpload, "max-upload", "SOHOA_MAX_UPLOAD", 100<<20, "largest upload request, in bytes or with KiB/MiB/GiB")
-	var maxQueue int64
+	var maxQueue, reportDay int64
+	b.size(&reportDay, "report-day", "SOHOA_REPORT_DAY", 1, "the day of the month the month before's report is made and kept in the store (0: never)")
 	b.size(&maxQueue, "max-queue", "SOHOA_MAX_QUEUE", 2000, "documents waiting for OCR before uploads are answered 503 busy with Retry-After (0: no bound)")
 	b.size(&c.MaxPixels, "max-pixels", "SOHOA_MAX_PIXELS", 150_000_000, "largest page accepted, in pixels")
 	b.str(&c.SignCert, "sign-cert", "SOHOA_SIGN_CERT", "", "signing certificate chain, PEM (empty: a self-signed development pair under -data)")
@@ -155,6 +159,7 @@ func (c *Config) bindService(b *binder) {
 	b.finish = append(b.finish, func() {
 		c.OCRWorkers = int(workers)
 		c.MaxQueue = int(maxQueue)
+		c.ReportDay = int(reportDay)
 		if d, err := time.ParseDuration(settle); err != nil || d < 100*time.Millisecond {
 			b.add("SOHOA_WATCH_SETTLE / -watch-settle", fmt.Errorf("%q is not a duration of 100ms or more", settle))
 		} else {

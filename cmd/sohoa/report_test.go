@@ -107,6 +107,14 @@ func TestMonthlyReport(t *testing.T) {
 	}
 
 	month := time.Now().In(sohoa.Vietnam).Format("2006-01")
+	// The month before's report was made when the service started (its
+	// day, the 1st, has come) and kept in the store.
+	now := time.Now().In(sohoa.Vietnam)
+	before := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, sohoa.Vietnam).AddDate(0, -1, 0).Format("2006-01")
+	var kept monthlyReport
+	if b, err := os.ReadFile(filepath.Join(data, "store", "reports", "monthly", before, "SGD.json")); err != nil || json.Unmarshal(b, &kept) != nil || kept.Month != before || kept.UnitID != "SGD" {
+		t.Errorf("the month before's report kept in the store: %v %+v", err, kept)
+	}
 	get := func(token, query string) (int, monthlyReport, string) {
 		r := s.do("GET", "/api/v1/reports/monthly?"+query, token, nil, "")
 		var rep monthlyReport
@@ -167,8 +175,34 @@ func TestMonthlyReport(t *testing.T) {
 		t.Errorf("CSV: %v\n%s", err, body)
 	}
 
+	// The báo cáo, signed with the Department's key by the office's
+	// official: its signature holds, its words are there to copy.
+	sign := `{"month":"` + month + `","parent":"UBND TỈNH HẢI DƯƠNG","body":"PHÒNG GIÁO DỤC VÀ ĐÀO TẠO X","number":"Số: 15/BC-PGDĐT","place":"Hải Dương",
+		"authority":"KT. TRƯỞNG PHÒNG","title":"PHÓ TRƯỞNG PHÒNG","signer":"Nguyễn Thị Lan","recipients":["UBND tỉnh (để b/c)","Lưu: VT."]}`
+	r := s.do("POST", "/api/v1/reports/monthly/pdf", official, strings.NewReader(sign), "application/json")
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("the signed report: %d %s", r.Status, r.Body)
+	}
+	pdf := filepath.Join(t.TempDir(), "bao-cao.pdf")
+	os.WriteFile(pdf, r.Body, 0o644)
+	if out, err := exec.Command("pdfsig", pdf).CombinedOutput(); err != nil || !strings.Contains(string(out), "Signature Validation: Signature is Valid") {
+		t.Errorf("pdfsig: %v\n%s", err, out)
+	}
+	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 15/BC-PGDĐT", "BÁO CÁO", "Kết quả số hóa hồ sơ tháng", "Nơi nhận", "Nguyễn Thị Lan", "THPT-R1"} {
+		if err != nil || !strings.Contains(string(text), want) && !(want == "THPT-R1" && strings.Contains(string(text), "Đơn vị THPT-R1")) {
+			t.Errorf("the report's text has no %q: %v\n%s", want, err, text)
+		}
+	}
+	if r := s.do("POST", "/api/v1/reports/monthly/pdf", official, strings.NewReader(`{"month":"`+month+`"}`), "application/json"); r.Status != 400 || !strings.Contains(string(r.Body), "người ký") {
+		t.Errorf("unsigned: %d %s", r.Status, r.Body)
+	}
+	if r := s.do("POST", "/api/v1/reports/monthly/pdf", clerk1, strings.NewReader(sign), "application/json"); r.Status != 403 {
+		t.Errorf("a clerk signs a report: %d", r.Status)
+	}
+
 	// Made again from the store alone: the same month's numbers.
-	before := rep
+	made := rep
 	s.stop()
 	for _, p := range []string{"catalog.db", "catalog.db-wal", "catalog.db-shm", "index"} {
 		os.RemoveAll(filepath.Join(data, p))
@@ -185,9 +219,9 @@ func TestMonthlyReport(t *testing.T) {
 	if err != nil || json.Unmarshal(out, &after) != nil {
 		t.Fatalf("sohoa report: %v\n%s", err, out)
 	}
-	b1, _ := json.Marshal(before.Units)
+	b1, _ := json.Marshal(made.Units)
 	b2, _ := json.Marshal(after.Units)
-	if string(b1) != string(b2) || before.Totals != after.Totals {
+	if string(b1) != string(b2) || made.Totals != after.Totals {
 		t.Errorf("after a rebuild:\nbefore %s\nafter  %s", b1, b2)
 	}
 }

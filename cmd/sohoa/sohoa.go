@@ -209,8 +209,12 @@ type certifier struct {
 }
 
 func (c certifier) SignedCopy(pages []pdfcopy.Page, mark pdfcopy.Mark) ([]byte, error) {
+	reason := "Bản sao điện tử chuyển đổi từ văn bản giấy"
+	if mark.Code == "" {
+		reason = mark.Title // a document born digital: a report
+	}
 	return pdfcopy.Build(pages, mark, pdfcopy.Signature{Name: c.signer.Certificate().Subject.CommonName,
-		Reason: "Bản sao điện tử chuyển đổi từ văn bản giấy", Location: c.location, At: mark.At, Sign: c.signer.CMS})
+		Reason: reason, Location: c.location, At: mark.At, Sign: c.signer.CMS})
 }
 
 func (c certifier) Receipt(payload []byte) (string, error) { return c.signer.JWS(payload) }
@@ -270,6 +274,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
+	}()
+	m.workers.Add(1)
+	go func() {
+		defer m.workers.Done()
+		keepReports(wctx, m.store, m.records, m.catalog.Root, m.Config.ReportDay, log)
 	}()
 	if m.Config.WatchDir != "" {
 		if err := os.MkdirAll(m.Config.WatchDir, 0o755); err != nil {

@@ -253,6 +253,20 @@ func TestVerifiedRecordForAProcedure(t *testing.T) {
 		reuse.Entries[0].Document != d.ID || reuse.Entries[0].Procedure != "1.005388" {
 		t.Errorf("reuse ledger: %+v", reuse)
 	}
+	// The Department's official sees it; another school's official sees
+	// nothing of a record out of its reach, not even that it was fetched.
+	s.do("GET", "/api/v1/reuse?from=2020-01-01", official, nil, "").json(t, &reuse)
+	if reuse.Total != 1 {
+		t.Errorf("the Department's official: %d fetches", reuse.Total)
+	}
+	s.newUnit("THB", "SGD", "truong")
+	elsewhere := s.newUser("cb.thb", "THB", "official")
+	r = s.do("GET", "/api/v1/reuse?from=2020-01-01", elsewhere, nil, "")
+	reuse.Total, reuse.Entries = 0, nil
+	r.json(t, &reuse)
+	if reuse.Total != 0 || len(reuse.Entries) != 0 || strings.Contains(string(r.Body), d.ID) {
+		t.Errorf("another school's official reads the ledger of THA's record: %s", r.Body)
+	}
 	var audit struct {
 		Entries []struct{ Action, Purpose, Username string }
 	}

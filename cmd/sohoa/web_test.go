@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -521,6 +522,45 @@ func TestWebPage(t *testing.T) {
 	s.get("/api/v1/documents/"+regDoc.ID).json(t, &confirmed)
 	if f := confirmed.Entries[1].Fields; f["ho_ten"].Value != who || f["ho_ten"].Doubtful || f["so_vao_so"].Value != reg.Rows[1]["so_vao_so"] && !f["so_vao_so"].Doubtful {
 		t.Errorf("row 2 after the clerk confirmed it: %+v, printed %v", f, reg.Rows[1])
+	}
+
+	// The month's report: the office's schools below it, two charts drawn,
+	// and the spreadsheet to send the province.
+	official.do("open the report", chromedp.Navigate(s.base+"/bao-cao"), chromedp.WaitVisible(chromedp.CSS(".report-totals")))
+	if text := official.text("main"); !strings.Contains(text, "Theo đơn vị") || !strings.Contains(text, "THPT Chu Văn An") && !strings.Contains(text, "THA") {
+		t.Errorf("the report page:\n%s", text)
+	}
+	if drawn := official.eval(`[...document.querySelectorAll(".charts img")].filter(i => i.complete && i.naturalWidth > 0).length + ""`); drawn != "2" {
+		t.Errorf("%s charts drawn, want 2", drawn)
+	}
+	if n := official.eval(`document.querySelector(".report-totals dd").textContent`); n == "0" || n == "" {
+		t.Errorf("documents this month: %q", n)
+	}
+	href := official.eval(`document.querySelector('a[href*="dinh-dang=xlsx"]').getAttribute("href")`)
+	if resp, err := official.client().Get(s.base + href); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Errorf("the XLSX: %v %+v", err, resp)
+	} else {
+		magic := make([]byte, 2)
+		io.ReadFull(resp.Body, magic)
+		resp.Body.Close()
+		if string(magic) != "PK" {
+			t.Errorf("the XLSX is no workbook: %q", magic)
+		}
+	}
+	official.look("report")
+	// The form under it issues the báo cáo, signed.
+	signForm := url.Values{"csrf": {official.eval(`document.querySelector('form.sign-report input[name="csrf"]').value`)},
+		"thang": {official.eval(`document.querySelector('form.sign-report input[name="thang"]').value`)}, "don-vi": {"PGD"},
+		"chuc-vu": {"TRƯỞNG PHÒNG"}, "nguoi-ky": {"Trần Văn Bình"}, "dia-danh": {"Hải Dương"}, "noi-nhan": {"Sở GD&ĐT (để b/c);\nLưu: VT."}}
+	if resp, err := official.client().PostForm(s.base+"/bao-cao/ky", signForm); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("the signed report from the page: %v %+v", err, resp)
+	} else {
+		head := make([]byte, 5)
+		io.ReadFull(resp.Body, head)
+		resp.Body.Close()
+		if string(head) != "%PDF-" {
+			t.Errorf("the signed report is no PDF: %q", head)
+		}
 	}
 
 	// A clerk of the sibling school: nothing found, and 404 at the address.
