@@ -34,8 +34,7 @@ func NewMeter(out io.Writer, terminal bool, plan *Plan) *Meter {
 	if terminal {
 		m.bar = progressbar.NewOptions64(m.bytes, progressbar.OptionSetWriter(out), progressbar.OptionShowBytes(true),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(24), progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionShowElapsedTimeOnFinish(), progressbar.OptionSetDescription(m.line(false)),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(out) }))
+			progressbar.OptionShowElapsedTimeOnFinish(), progressbar.OptionSetDescription(m.line(false)))
 	}
 	return m
 }
@@ -111,6 +110,7 @@ func (m *Meter) Finish() {
 		m.mu.Lock()
 		m.bar.Describe(m.line(false))
 		m.bar.Finish()
+		fmt.Fprintln(m.out)
 		m.mu.Unlock()
 	} else {
 		fmt.Fprintln(m.out, "nhập:", m.line(true))

@@ -74,26 +74,28 @@ func WriteXLSX(w io.Writer, r *Report) error {
 	totals = append(totals, &r.Totals)
 	table("Loại hồ sơ", "Loại", "Tên loại", rows, totals, title)
 
-	sheet("Thủ tục", false)
-	set("Thủ tục", 1, 1, "Thủ tục")
-	set("Thủ tục", 2, 1, "Lượt khai thác")
-	f.SetCellStyle("Thủ tục", "A1", "B1", bold)
-	for i, p := range r.Procedures {
-		set("Thủ tục", 1, 2+i, p.Procedure)
-		set("Thủ tục", 2, 2+i, p.Fetches)
+	// Two columns: a heading, then a row each.
+	pairs := func(name, h1, h2 string, n int, row func(i int) (any, any), widths ...float64) {
+		sheet(name, false)
+		set(name, 1, 1, h1)
+		set(name, 2, 1, h2)
+		f.SetCellStyle(name, "A1", "B1", bold)
+		for i := range n {
+			a, b := row(i)
+			set(name, 1, 2+i, a)
+			set(name, 2, 2+i, b)
+		}
+		for i, w := range widths {
+			col := string(rune('A' + i))
+			f.SetColWidth(name, col, col, w)
+		}
 	}
-	f.SetColWidth("Thủ tục", "A", "A", 40)
-
-	sheet("Định nghĩa", false)
-	set("Định nghĩa", 1, 1, "Chỉ số")
-	set("Định nghĩa", 2, 1, "Định nghĩa")
-	f.SetCellStyle("Định nghĩa", "A1", "B1", bold)
-	for i, d := range r.Definitions {
-		set("Định nghĩa", 1, 2+i, d.Field)
-		set("Định nghĩa", 2, 2+i, d.Text)
-	}
-	f.SetColWidth("Định nghĩa", "A", "A", 22)
-	f.SetColWidth("Định nghĩa", "B", "B", 100)
+	pairs("Thủ tục", "Thủ tục", "Lượt khai thác", len(r.Procedures), func(i int) (any, any) {
+		return r.Procedures[i].Procedure, r.Procedures[i].Fetches
+	}, 40)
+	pairs("Định nghĩa", "Chỉ số", "Định nghĩa", len(r.Definitions), func(i int) (any, any) {
+		return r.Definitions[i].Field, r.Definitions[i].Text
+	}, 22, 100)
 	f.SetActiveSheet(0)
 	_, err := f.WriteTo(w)
 	return err

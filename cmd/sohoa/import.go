@@ -107,7 +107,7 @@ func (m *Main) Import(ctx context.Context, args []string) error {
 // printSummary tells the clerk what came of the run.
 func printSummary(m *Main, s *importer.Summary) {
 	fmt.Fprintf(m.Stdout, "Nhập xong sau %s: %d hồ sơ đã gửi (%d trang, %.1f MB), %d đã có trên máy chủ, %d lỗi.\n",
-		(time.Duration(s.Seconds) * time.Second).Round(time.Second), s.Accepted, s.Pages, float64(s.Bytes)/1e6, s.Skipped, s.Failed)
+		(time.Duration(s.Seconds * float64(time.Second))).Round(100*time.Millisecond), s.Accepted, s.Pages, float64(s.Bytes)/1e6, s.Skipped, s.Failed)
 	if s.Failed > 0 {
 		fmt.Fprintln(m.Stdout, "Chưa nhập được:")
 		for _, r := range s.Results {
