@@ -105,6 +105,21 @@ func (s *Service) MonthlyReportPDF(ctx context.Context, p *sohoa.Principal, mont
 	if strings.TrimSpace(h.Title) == "" {
 		probs.Add("title", "Cần chức vụ người ký.")
 	}
+	for name, v := range map[string]string{"parent": h.Parent, "body": h.Body, "number": h.Number, "place": h.Place,
+		"authority": h.Authority, "title": h.Title, "signer": h.Signer} {
+		if len([]rune(v)) > 120 {
+			probs.Add(name, "Quá dài: tối đa 120 ký tự.")
+		}
+	}
+	if len(h.Recipients) > 20 {
+		probs.Add("recipients", "Tối đa 20 nơi nhận.")
+	}
+	for _, r := range h.Recipients {
+		if len([]rune(r)) > 200 {
+			probs.Add("recipients", "Mỗi nơi nhận tối đa 200 ký tự.")
+			break
+		}
+	}
 	if err := probs.Err(); err != nil {
 		return nil, err
 	}

@@ -197,6 +197,9 @@ func TestMonthlyReport(t *testing.T) {
 	if r := s.do("POST", "/api/v1/reports/monthly/pdf", official, strings.NewReader(`{"month":"`+month+`"}`), "application/json"); r.Status != 400 || !strings.Contains(string(r.Body), "người ký") {
 		t.Errorf("unsigned: %d %s", r.Status, r.Body)
 	}
+	if r := s.do("POST", "/api/v1/reports/monthly/pdf", official, strings.NewReader(`{"month":"`+month+`","title":"X","signer":"`+strings.Repeat("A", 5000)+`"}`), "application/json"); r.Status != 400 {
+		t.Errorf("a signer's name of 5,000 letters: %d", r.Status)
+	}
 	if r := s.do("POST", "/api/v1/reports/monthly/pdf", clerk1, strings.NewReader(sign), "application/json"); r.Status != 403 {
 		t.Errorf("a clerk signs a report: %d", r.Status)
 	}
