@@ -244,20 +244,36 @@ func (d *Directory) Users(ctx context.Context, by *sohoa.Principal) ([]*sohoa.Us
 	return d.cat.Users(ctx)
 }
 
-// SetUserDisabled disables (or enables again) a user: a disabled user's
-// tokens stop working at once, and its login sessions end for good.
+// SetUserDisabled disables (or enables again) a user: its login sessions
+// and its API tokens end for good, so that enabling it again revives no
+// credential issued before (an admin gives new tokens).
 func (d *Directory) SetUserDisabled(ctx context.Context, by *sohoa.Principal, id string, disabled bool) (*sohoa.User, error) {
 	if id == by.UserID && disabled {
 		return nil, sohoa.FieldError("disabled", "Không thể tự khóa tài khoản của mình.")
 	}
 	now := d.now().UTC()
-	return d.changeUser(ctx, by, id, disabled, func(u *sohoa.User) error {
+	u, err := d.changeUser(ctx, by, id, disabled, func(u *sohoa.User) error {
 		u.DisabledAt = nil
 		if disabled {
 			u.DisabledAt = &now
 		}
 		return nil
 	})
+	if err != nil || !disabled {
+		return u, err
+	}
+	// The user is disabled already: a token left unrevoked by a failure
+	// here does not work, and a second disable revokes it.
+	tokens, err := d.cat.Tokens(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tokens {
+		if err := d.revoke(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
 }
 
 // ResetPassword gives a user a new password and ends its sessions.
