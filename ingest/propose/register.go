@@ -290,6 +290,11 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 		pattern, surely := commonPattern(entries, sq.field)
 		width := commonWidth(entries, sq.field)
 		series := map[string]int{} // the series letters cells read again hold
+		// holds says a value agrees with the page: its year, its level or
+		// series, its width.
+		holds := func(v string) bool {
+			return agrees(sq.field, v, year, pattern) && (width == 0 || numberWidth(sq.field, v) == width)
+		}
 		chars := sq.chars
 		if pattern != "" {
 			// digits and the page's pattern only
@@ -310,16 +315,14 @@ func checkSequences(entries []sohoa.Entry, year string, reread Reread) {
 			if sq.field == "so_hieu" {
 				least = Sure
 			}
-			sure := fits(i, nums[i]) && f.Confidence >= least && agrees(sq.field, v, year, pattern) && (width == 0 || numberWidth(sq.field, v) == width)
+			sure := fits(i, nums[i]) && f.Confidence >= least && holds(v)
 			if !sure && reread != nil {
 				if text, conf, ok := reread(f.Box, chars); ok {
-					if again, _, ok := cellValue(sq.field, text); ok && sq.field == "so_hieu" {
-						if k := strings.IndexByte(again, ' '); k > 0 {
-							series[again[:k]]++
-						}
+					again, mended, ok := cellValue(sq.field, text)
+					if k := strings.IndexByte(again, ' '); ok && sq.field == "so_hieu" && k > 0 {
+						series[again[:k]]++
 					}
-					if again, mended, ok := cellValue(sq.field, text); ok && !mended && fits(i, number(sq.field, again)) && agrees(sq.field, again, year, pattern) && conf >= 60 &&
-						(width == 0 || numberWidth(sq.field, again) == width) {
+					if ok && !mended && fits(i, number(sq.field, again)) && holds(again) && conf >= 60 {
 						f.Value, f.Confidence, sure, v = again, conf, true, again
 						nums[i] = number(sq.field, again)
 					}
