@@ -172,13 +172,20 @@ func (s *Service) withProgress(ctx context.Context, docs ...*sohoa.Document) err
 	return nil
 }
 
+// unit returns unit id if it is within p's reach (to edit, or to read);
+// one outside it is not found, as one that does not exist.
+func (s *Service) unit(ctx context.Context, p *sohoa.Principal, id string, edit bool) (*sohoa.Unit, error) {
+	u, err := s.cat.Unit(ctx, strings.TrimSpace(id))
+	if sohoa.IsNotFound(err) || err == nil && (edit && !p.CanEdit(u.Path) || !edit && !p.CanRead(u.Path)) {
+		return nil, errNoUnit(id)
+	}
+	return u, err
+}
+
 // unitPath returns the path of unit id if it is within p's reach.
 func (s *Service) unitPath(ctx context.Context, p *sohoa.Principal, id string, edit bool) (string, error) {
-	u, err := s.cat.Unit(ctx, strings.TrimSpace(id))
+	u, err := s.unit(ctx, p, id, edit)
 	if err != nil {
-		return "", errNoUnit(id)
-	}
-	if (edit && !p.CanEdit(u.Path)) || (!edit && !p.CanRead(u.Path)) {
 		return "", errNoUnit(id)
 	}
 	return u.Path, nil

@@ -2,7 +2,6 @@ package records
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -77,12 +76,9 @@ func (s *Service) MonthlyReport(ctx context.Context, p *sohoa.Principal, month, 
 	var unit *sohoa.Unit
 	var err error
 	if unitID == "" {
-		unit, err = s.cat.Root(ctx)
-	} else if unit, err = s.cat.Unit(ctx, unitID); err == nil && !p.Reach().Contains(unit.Path) {
-		err = sohoa.Errorf(sohoa.ENOTFOUND, "") // out of reach is not there
-	}
-	if sohoa.IsNotFound(err) {
-		return nil, &sohoa.Error{Code: sohoa.ENOTFOUND, Field: "unit_id", Message: fmt.Sprintf("Không tìm thấy đơn vị %q.", unitID)}
+		unit, err = s.cat.Root(ctx) // an admin without a unit: the Department
+	} else {
+		unit, err = s.unit(ctx, p, unitID, false)
 	}
 	if err != nil {
 		return nil, err

@@ -62,14 +62,14 @@ func unitPlot(r *Report) (*plot.Plot, error) {
 			approved = append(approved, float64(u.Totals.Approved))
 		}
 	}
-	title := "Tháng " + monthVN(r.Month) + " theo đơn vị"
+	title := "Tháng " + MonthVN(r.Month) + " theo đơn vị"
 	if len(labels) == 0 {
 		for _, t := range r.Types {
 			labels = append(labels, t.Label)
 			docs = append(docs, float64(t.Totals.Documents))
 			approved = append(approved, float64(t.Totals.Approved))
 		}
-		title = "Tháng " + monthVN(r.Month) + " theo loại hồ sơ"
+		title = "Tháng " + MonthVN(r.Month) + " theo loại hồ sơ"
 	}
 	p := plot.New()
 	p.Title.Text = title
@@ -146,7 +146,7 @@ func trendPlot(months []MonthCount) (*plot.Plot, error) {
 		{"Lượt khai thác", amber, func(m MonthCount) int { return m.Reuse }},
 	}
 	for _, m := range months {
-		labels = append(labels, monthVN(m.Month)[:2]+"/"+m.Month[2:4])
+		labels = append(labels, MonthVN(m.Month)[:2]+"/"+m.Month[2:4])
 	}
 	for _, s := range series {
 		xys := make(plotter.XYs, len(months))

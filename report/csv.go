@@ -62,7 +62,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 		}
 		return out
 	}
-	cw.Write([]string{fmt.Sprintf("Báo cáo số hóa tháng %s", monthVN(r.Month)), r.UnitName, "lập lúc " + r.MadeAt.Format("15:04 02/01/2006")})
+	cw.Write([]string{fmt.Sprintf("Báo cáo số hóa tháng %s", MonthVN(r.Month)), r.UnitName, "lập lúc " + r.MadeAt.Format("15:04 02/01/2006")})
 	cw.Write(heads)
 	for _, u := range r.Units {
 		cw.Write(row(u.UnitID, strings.Repeat("  ", u.Depth)+u.Name, &u.Totals))
@@ -88,8 +88,8 @@ func WriteCSV(w io.Writer, r *Report) error {
 	return cw.Error()
 }
 
-// monthVN is "2026-11" as "11/2026".
-func monthVN(m string) string {
+// MonthVN is "2026-11" as "11/2026", as Vietnamese papers write a month.
+func MonthVN(m string) string {
 	if y, mm, ok := strings.Cut(m, "-"); ok {
 		return mm + "/" + y
 	}

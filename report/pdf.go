@@ -113,25 +113,14 @@ func (c *canvas) centered(s string, cx, y int, size float64, bold bool) {
 
 // paragraph wraps s between the margins, from the current line down.
 func (c *canvas) paragraph(s string, size float64) {
-	line := ""
 	lh := int(size * pdfDPI / 72 * 1.45)
-	flush := func() {
+	for _, line := range c.wrap(s, size, marginR-marginL) {
+		if line == "" {
+			continue
+		}
 		c.room(lh)
 		c.y += lh
 		c.text(line, marginL, c.y, size, false)
-		line = ""
-	}
-	for _, w := range strings.Fields(s) {
-		if line != "" && c.width(line+" "+w, size) > marginR-marginL {
-			flush()
-		}
-		if line != "" {
-			line += " "
-		}
-		line += w
-	}
-	if line != "" {
-		flush()
 	}
 }
 
@@ -145,7 +134,7 @@ func (c *canvas) table(rows [][]string, widths []float64, size float64) {
 		h := lh
 		if i == 0 {
 			for j, cell := range row {
-				h = max(h, lh*len(wrap(c, cell, size, int(widths[j]*float64(total))-8)))
+				h = max(h, lh*len(c.wrap(cell, size, int(widths[j]*float64(total))-8)))
 			}
 		}
 		c.room(h + 4)
@@ -156,7 +145,7 @@ func (c *canvas) table(rows [][]string, widths []float64, size float64) {
 		for j, cell := range row {
 			cw := int(widths[j] * float64(total))
 			if i == 0 {
-				parts := wrap(c, cell, size, cw-8)
+				parts := c.wrap(cell, size, cw-8)
 				for k, p := range parts {
 					c.text(p, x+4, c.y+lh*(k+1)-6, size, true)
 				}
@@ -173,7 +162,8 @@ func (c *canvas) table(rows [][]string, widths []float64, size float64) {
 	c.y += lh / 2
 }
 
-func wrap(c *canvas, s string, size float64, width int) []string {
+// wrap breaks s into lines of at most width pixels, a word at a time.
+func (c *canvas) wrap(s string, size float64, width int) []string {
 	var out []string
 	line := ""
 	for _, w := range strings.Fields(s) {
@@ -245,10 +235,10 @@ func PDFPages(r *Report, h Heading) ([]pdfcopy.Page, error) {
 	c.y = y + 90
 	c.centered("BÁO CÁO", pageW/2+(marginL-89)/2, c.y, 14, true)
 	c.y += 40
-	c.centered("Kết quả số hóa hồ sơ tháng "+monthVN(r.Month), pageW/2+(marginL-89)/2, c.y, 14, true)
+	c.centered("Kết quả số hóa hồ sơ tháng "+MonthVN(r.Month), pageW/2+(marginL-89)/2, c.y, 14, true)
 	c.y += 24
 	c.paragraph(fmt.Sprintf("Kết quả số hóa hồ sơ, tài liệu tháng %s (từ ngày %s đến hết ngày %s) của %s và các đơn vị trực thuộc, số liệu lập lúc %s, như sau:",
-		monthVN(r.Month), r.From.Format("02/01/2006"), r.To.AddDate(0, 0, -1).Format("02/01/2006"), r.UnitName, r.MadeAt.Format("15:04 ngày 02/01/2006")), 13)
+		MonthVN(r.Month), r.From.Format("02/01/2006"), r.To.AddDate(0, 0, -1).Format("02/01/2006"), r.UnitName, r.MadeAt.Format("15:04 ngày 02/01/2006")), 13)
 	c.y += 20
 	c.paragraph("1. Số liệu chung", 13)
 	c.y += 10

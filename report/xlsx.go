@@ -52,7 +52,7 @@ func WriteXLSX(w io.Writer, r *Report) error {
 		f.SetColWidth(s, "B", "B", 36)
 		f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: 2, YSplit: 3, TopLeftCell: "C4", ActivePane: "bottomRight"})
 	}
-	title := fmt.Sprintf("Báo cáo số hóa tháng %s: %s", monthVN(r.Month), r.UnitName)
+	title := fmt.Sprintf("Báo cáo số hóa tháng %s: %s", MonthVN(r.Month), r.UnitName)
 
 	sheet("Đơn vị", true)
 	var rows [][2]string

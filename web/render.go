@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"sohoa"
+	"sohoa/report"
 )
 
 //go:embed templates/*.html
@@ -99,12 +100,7 @@ var funcs = template.FuncMap{
 	"changeField": changeField,
 	"changeValue": changeValue,
 	"add":         func(a, b int) int { return a + b },
-	"monthVN": func(m string) string {
-		if t, err := time.Parse("2006-01", m); err == nil {
-			return t.Format("01/2006")
-		}
-		return m
-	},
+	"monthVN":     report.MonthVN,
 	// duration is a median of n cases, in hours or days.
 	"duration": func(n int, seconds float64) string {
 		switch {

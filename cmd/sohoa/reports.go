@@ -43,12 +43,9 @@ func keepReport(ctx context.Context, st store.Store, rec *records.Service, root 
 		return "", err
 	}
 	key := store.MonthlyReportKey(month, u.ID)
-	rc, err := st.Get(ctx, key)
-	if err == nil {
-		rc.Close()
+	if _, err := st.Stat(ctx, key); err == nil {
 		return "", nil
-	}
-	if !sohoa.IsNotFound(err) {
+	} else if !sohoa.IsNotFound(err) {
 		return "", err
 	}
 	r, err := rec.MonthlyReport(ctx, sohoa.Operator(), month, u.ID)
